@@ -356,7 +356,7 @@ def open_badge_credential(
     identifiers: Iterable[Mapping[str, Any]] = (),
     results: Iterable[Mapping[str, Any]] = (),
     evidence: Iterable[Mapping[str, Any]] = (),
-    credential_status: Mapping[str, Any] | None = None,
+    credential_status: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
     with_schema: bool = True,
     image: dict[str, Any] | str | None = None,
     extra_contexts: Sequence[str] = (),
@@ -401,7 +401,11 @@ def open_badge_credential(
     _put(credential, "awardedDate", xsd_datetime(awarded_date) if awarded_date else None)
     credential["credentialSubject"] = subject
     _put(credential, "evidence", [dict(e) for e in evidence])
-    _put(credential, "credentialStatus", dict(credential_status) if credential_status else None)
+    if isinstance(credential_status, Mapping):
+        credential["credentialStatus"] = dict(credential_status)
+    elif credential_status:
+        statuses = [dict(entry) for entry in credential_status]
+        credential["credentialStatus"] = statuses[0] if len(statuses) == 1 else statuses
     if with_schema:
         credential["credentialSchema"] = [credential_schema_entry()]
     validate_schema(credential)
