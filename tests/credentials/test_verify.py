@@ -319,3 +319,10 @@ def test_baked_png_and_svg(issuer):
     )
     report = verify(bake(svg, credential), fetcher=issuer.fetcher, at=AT)
     assert report.valid and report.format == "svg"
+
+
+def test_malformed_proof_is_a_failed_check_not_a_crash(issuer):
+    credential = issuer.credential()
+    credential["proof"] = ["not an object"]
+    report = verify(credential, fetcher=issuer.fetcher, at=AT)
+    assert statuses(report)["proof"] == "fail"

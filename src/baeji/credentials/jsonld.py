@@ -5,16 +5,19 @@ Two paths produce the canonical N-Quads of a document:
 * the **full path**: pyld expands the document (bundled contexts only, ``base=None``) and
   normalizes it with URDNA2015 (= RDFC-1.0). This is the reference.
 * the **fast path**: a small JSON-LD expander that walks the document with pyld's own
-  active contexts (processed once per process and memoized), emits RDF quads directly and
-  lets pyoxigraph (Rust) assign the canonical blank node labels. The N-Quads text is then
-  written exactly as pyld writes it.
+  active contexts (processed by pyld once per process and memoized, which is where plain
+  pyld spends most of its time on OB 3.0's scoped contexts), emits the RDF quads directly,
+  and labels blank nodes with RDFC-1.0's first-degree hashes. The N-Quads text is written
+  exactly as pyld writes it.
 
 The fast path handles the shapes credentials use (node objects, ``@id``/``@type``, scalar
-values, ``@set``/``@list`` containers, type- and property-scoped contexts). Whenever a
-document uses anything else, or anything it cannot prove safe (an undefined term, a
-relative IRI, a literal pyld and pyoxigraph would escape differently...), it gives up and
-the full path runs, so results and errors are always those of the full path. pyld stays
-the only JSON-LD processor: pyoxigraph only sees quads that are already built.
+values, ``@set``/``@list``/``@graph`` containers, type- and property-scoped contexts, nested
+``@context`` lists of bundled URLs). Whenever a document uses anything else, or anything it
+cannot prove safe (an undefined term, a relative IRI...), or two blank nodes share a
+first-degree hash (RDFC-1.0 then needs its N-degree step), it gives up and the full path
+runs, so results and errors are always those of the full path. pyld stays the only JSON-LD
+processor; pyoxigraph and rdflib are never used here, because they drop undefined terms
+silently.
 
 "Safe mode" means a document is refused with :class:`ContextError` instead of silently
 losing data: when a property does not expand to an IRI (it would be dropped), a type stays
@@ -192,6 +195,12 @@ class _Ctx:
         self.previous: _Ctx | None = None
 
 
+# Memo tables are keyed partly by strings taken from documents, so each is capped: a
+# long-running verifier must not grow without bound on hostile input.
+_MEMO_LIMIT = 4096
+_CHILD_LIMIT = 256
+_REGISTRY_LIMIT = 20_000
+
 _registry: dict[int, _Ctx] = {}
 _roots: dict[tuple[str, ...], _Ctx] = {}  # the initial context, under ()
 _resolver_options: dict[str, Any] = {}
@@ -230,6 +239,10 @@ def _child(ctx: _Ctx, local: Any, key: Any, override_protected: bool, propagate:
     memo_key = (key, override_protected, propagate)
     child = ctx.children.get(memo_key)
     if child is None:
+        if len(ctx.children) >= _CHILD_LIMIT or len(_registry) >= _REGISTRY_LIMIT:
+            # Only crafted documents (long, odd @context lists) get here; the full path
+            # handles them without growing the memo.
+            raise _GIVE_UP
         with _lock:
             try:
                 raw = _processor._process_context(
@@ -242,10 +255,9 @@ def _child(ctx: _Ctx, local: Any, key: Any, override_protected: bool, propagate:
             except _pyld.JsonLdError as error:
                 raise _GIVE_UP from error
             child = _wrap(raw)
-            # The local context object lives inside a term definition of a cached context,
-            # so its id() stays valid; keep a reference anyway.
+            # A scoped context is keyed by id(): it lives in a term definition of a context
+            # that the registry keeps alive, so the id is never reused.
             ctx.children[memo_key] = child
-            ctx.children[("keep", id(local))] = local  # type: ignore[assignment]
     return child
 
 
@@ -254,7 +266,8 @@ def _vocab_iri(ctx: _Ctx, value: str) -> str | None:
         return ctx.vocab_iris[value]
     except KeyError:
         iri = _processor._expand_iri(ctx.raw, value, vocab=True, base=None)
-        ctx.vocab_iris[value] = iri
+        if len(ctx.vocab_iris) < _MEMO_LIMIT:
+            ctx.vocab_iris[value] = iri
         return iri
 
 
@@ -265,7 +278,8 @@ def _id_iri(ctx: _Ctx, value: str, vocab: bool = False) -> str | None:
         return ctx.id_iris[value]
     except KeyError:
         iri = _processor._expand_iri(ctx.raw, value, base=None)
-        ctx.id_iris[value] = iri
+        if len(ctx.id_iris) < _MEMO_LIMIT:
+            ctx.id_iris[value] = iri
         return iri
 
 
@@ -308,7 +322,8 @@ def _term(ctx: _Ctx, key: str) -> tuple:
             raise _GIVE_UP  # blank node predicates are not RDF
         predicate = f"<{iri}>"
     facts = (iri, scoped, kind, coercion, predicate)
-    ctx.terms[key] = facts
+    if len(ctx.terms) < _MEMO_LIMIT:
+        ctx.terms[key] = facts
     return facts
 
 
@@ -464,7 +479,8 @@ class _Walker:
                 ]
                 head: Term = _RDF_NIL
                 if objects:
-                    head = cell = self.blank()
+                    cell: Term = self.blank()
+                    head = cell
                     last = len(objects) - 1
                     for index, (obj, _source) in enumerate(objects):
                         rest: Term = _RDF_NIL if index == last else self.blank()

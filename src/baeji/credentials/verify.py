@@ -259,7 +259,12 @@ def _fetch_json(fetcher: Fetcher) -> Callable[[str], dict[str, Any]]:
 def _check_data_integrity(
     credential: dict[str, Any], report: VerificationReport, fetcher: Fetcher
 ) -> bool:
-    proofs = eddsa_rdfc_2022.proof_of(credential)
+    try:
+        proofs = eddsa_rdfc_2022.proof_of(credential)
+    except CredentialError as error:
+        report.add("proof", "fail", str(error))
+        report.add("issuer", "skip", "no proof to bind the issuer to")
+        return False
     if not proofs:
         report.add("proof", "fail", "the credential has no proof")
         report.add("issuer", "skip", "no proof to bind the issuer to")

@@ -1,0 +1,203 @@
+"""Benchmark: sign and verify per credential, single process.
+
+Run as ``.venv/bin/python bench/sign_verify.py [--iterations N]``. Prints the median and p95
+milliseconds per credential for each measured format. Each format is one function returning
+its rows, so more formats (VC-JWT, the CLI batch path) can be added next to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from baeji.credentials import jsonld
+from baeji.credentials.contexts import OB_V3P0, OB_V3P0_EXTENSIONS, VC_V2
+from baeji.credentials.suites import eddsa_rdfc_2022
+
+WARMUP = 50
+
+
+def realistic_credential(serial: int) -> dict:
+    """An OB 3.0 AchievementCredential as Baeji issues it (Korean text, results, status...)."""
+    return {
+        "@context": [VC_V2, OB_V3P0, OB_V3P0_EXTENSIONS],
+        "id": f"urn:uuid:3f1c6a52-8d2e-4b7a-9c1d-{serial:012d}",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": "정보보안 전문가 배지",
+        "description": "한국대학교 정보보안 과정을 우수한 성적으로 이수했습니다.",
+        "issuer": {
+            "id": "https://badges.example.kr/issuers/1",
+            "type": ["Profile"],
+            "name": "한국대학교 소프트웨어융합대학",
+            "url": "https://www.example.kr",
+            "email": "badges@example.kr",
+        },
+        "validFrom": "2026-03-01T09:00:00Z",
+        "validUntil": "2031-03-01T09:00:00Z",
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "hashed": True,
+                    "identityHash": f"sha256${serial:064x}",
+                    "identityType": "emailAddress",
+                    "salt": "b6c1e0d2",
+                }
+            ],
+            "activityStartDate": "2025-09-01T00:00:00Z",
+            "activityEndDate": "2026-02-15T00:00:00Z",
+            "creditsEarned": 3.0,
+            "achievement": {
+                "id": "https://badges.example.kr/achievements/infosec-101",
+                "type": ["Achievement"],
+                "achievementType": "Certificate",
+                "name": "정보보안 기초",
+                "description": "암호학, 네트워크 보안, 보안 정책의 기초를 다룹니다.",
+                "criteria": {
+                    "narrative": "다음을 모두 충족해야 합니다:\n1. 과제 5개 제출\n2. 기말 시험 80점"
+                },
+                "image": {
+                    "id": "https://badges.example.kr/img/infosec.png",
+                    "type": "Image",
+                    "caption": "정보보안 기초 배지",
+                },
+                "creator": {
+                    "id": "https://badges.example.kr/issuers/1",
+                    "type": ["Profile"],
+                    "name": "한국대학교 소프트웨어융합대학",
+                },
+                "alignment": [
+                    {
+                        "type": ["Alignment"],
+                        "targetName": "정보보호 관리체계 운영",
+                        "targetUrl": "https://www.ncs.go.kr/unit/2001020101",
+                        "targetFramework": "국가직무능력표준(NCS)",
+                        "targetCode": "2001020101",
+                        "targetType": "CFItem",
+                    },
+                    {
+                        "type": ["Alignment"],
+                        "targetName": "Applied Cryptography",
+                        "targetUrl": "https://frameworks.example.org/security/crypto",
+                        "targetDescription": "Use symmetric and public-key primitives correctly.",
+                    },
+                ],
+                "resultDescription": [
+                    {
+                        "id": "urn:uuid:a1b2c3d4-0000-4000-8000-000000000001",
+                        "type": ["ResultDescription"],
+                        "name": "최종 성적",
+                        "resultType": "LetterGrade",
+                        "allowedValue": ["A+", "A", "B+", "B", "C"],
+                        "requiredValue": "B",
+                    }
+                ],
+                "tag": ["보안", "암호학"],
+            },
+            "result": [
+                {
+                    "type": ["Result"],
+                    "resultDescription": "urn:uuid:a1b2c3d4-0000-4000-8000-000000000001",
+                    "value": "A+",
+                    "status": "Completed",
+                }
+            ],
+        },
+        "evidence": [
+            {
+                "id": f"https://badges.example.kr/evidence/{serial}",
+                "type": ["Evidence"],
+                "name": "기말 프로젝트",
+                "narrative": "TLS 1.3 핸드셰이크 분석 보고서",
+                "genre": "Report",
+            }
+        ],
+        "credentialStatus": {
+            "id": f"https://badges.example.kr/status/1#{serial}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(serial),
+            "statusListCredential": "https://badges.example.kr/status/1",
+        },
+        "credentialSchema": [
+            {
+                "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
+                "ob_v3p0_achievementcredential_schema.json",
+                "type": "1EdTechJsonSchemaValidator2019",
+            }
+        ],
+    }
+
+
+def _timed(operation: Callable[[int], object], iterations: int) -> list[float]:
+    for serial in range(WARMUP):
+        operation(serial)
+    samples = []
+    for serial in range(iterations):
+        start = time.perf_counter()
+        operation(serial)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def _summary(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * len(ordered)) - 1)]
+    return statistics.median(ordered), p95
+
+
+def bench_eddsa_rdfc_2022(iterations: int) -> list[tuple[str, list[float]]]:
+    """Sign and verify the realistic credential with eddsa-rdfc-2022, full and fast paths."""
+    key = Ed25519PrivateKey.generate()
+    public_key = key.public_key()
+    method = "https://badges.example.kr/issuers/1#key-1"
+    credentials = [realistic_credential(serial) for serial in range(WARMUP + iterations)]
+    rows = []
+    for label, fast in (("full pyld path", False), ("fast path", True)):
+        jsonld.FAST_PATH = fast
+        try:
+            signed = []
+
+            def do_sign(serial: int, signed: list = signed) -> None:
+                signed.append(
+                    eddsa_rdfc_2022.sign(
+                        credentials[serial],
+                        private_key=key,
+                        verification_method=method,
+                        created="2026-03-01T09:00:00Z",
+                    )
+                )
+
+            rows.append((f"eddsa-rdfc-2022 sign   ({label})", _timed(do_sign, iterations)))
+            unsecured = [{k: v for k, v in doc.items() if k != "proof"} for doc in signed]
+
+            def do_verify(serial: int, signed: list = signed, unsecured: list = unsecured) -> None:
+                eddsa_rdfc_2022.verify_proof(
+                    unsecured[serial], signed[serial]["proof"], public_key=public_key
+                )
+
+            rows.append((f"eddsa-rdfc-2022 verify ({label})", _timed(do_verify, iterations)))
+        finally:
+            jsonld.FAST_PATH = True
+    return rows
+
+
+def main() -> None:
+    """Run every benchmark section and print one line per measurement."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iterations", type=int, default=500)
+    args = parser.parse_args()
+    print(f"per credential, single process, {args.iterations} iterations after {WARMUP} warm-up")
+    print(f"{'measurement':<40} {'median ms':>10} {'p95 ms':>10}")
+    for name, samples in bench_eddsa_rdfc_2022(args.iterations):
+        median, p95 = _summary(samples)
+        print(f"{name:<40} {median:>10.3f} {p95:>10.3f}")
+
+
+if __name__ == "__main__":
+    main()
