@@ -14,6 +14,9 @@ a hosted assertion URL, a JWS or a baked image. It returns a
 ``recipient``     when an e-mail address is given, it matches the salted identity hash
 ``endorsements``  each embedded ``EndorsementCredential`` verifies on its own
 
+A CLR 2.0 ``ClrCredential`` gets the same checks plus ``inner credentials`` (each credential
+it carries verifies on its own) and ``associations`` (see :mod:`baeji.credentials.clr`).
+
 Every network access (did:web, status lists, OB 2.0 documents) goes through the one guarded
 :class:`~baeji.credentials.fetch.Fetcher`; a fetcher seeded with local documents verifies offline.
 """
@@ -37,7 +40,12 @@ from baeji.credentials.suites import eddsa_rdfc_2022, vc_jwt
 
 _JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-_CREDENTIAL_TYPES = {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"}
+_CREDENTIAL_TYPES = {
+    "OpenBadgeCredential",
+    "AchievementCredential",
+    "EndorsementCredential",
+    "ClrCredential",
+}
 _OB2_CONTEXTS = {"https://w3id.org/openbadges/v2", "https://openbadgespec.org/v2/context.json"}
 _CRYPTOSUITES = {"eddsa-rdfc-2022", "eddsa-2022"}
 _MAX_ENDORSEMENT_DEPTH = 2
@@ -189,7 +197,26 @@ def _issuer_id(credential: dict[str, Any]) -> str | None:
     return None
 
 
+def _is_clr(credential: dict[str, Any]) -> bool:
+    types = credential.get("type")
+    return "ClrCredential" in (types if isinstance(types, list) else [types])
+
+
+def _check_clr(
+    credential: dict[str, Any], report: VerificationReport, *, fetcher: Fetcher, at: datetime
+) -> None:
+    if _is_clr(credential):
+        # Imported here because clr.py builds on this module.
+        from baeji.credentials import clr
+
+        clr.check_clr_contents(credential, report, fetcher=fetcher, at=at)
+
+
 def _check_format(credential: dict[str, Any], report: VerificationReport) -> bool:
+    if _is_clr(credential):
+        from baeji.credentials import clr
+
+        return clr.check_format(credential, report)
     context = credential.get("@context")
     types = credential.get("type")
     types = types if isinstance(types, list) else [types]
@@ -493,6 +520,7 @@ def _verify_document(
     _check_status(credential, report, fetcher, at)
     _check_recipient(credential, report, email)
     _check_endorsements(credential, report, fetcher=fetcher, at=at, depth=depth)
+    _check_clr(credential, report, fetcher=fetcher, at=at)
 
 
 def _verify_jwt(
@@ -551,3 +579,4 @@ def _verify_jwt(
     _check_status(credential, report, fetcher, at)
     _check_recipient(credential, report, email)
     _check_endorsements(credential, report, fetcher=fetcher, at=at, depth=0)
+    _check_clr(credential, report, fetcher=fetcher, at=at)
