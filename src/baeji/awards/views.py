@@ -1,0 +1,50 @@
+"""Staff page of one award: its status, and revoke / suspend / reinstate."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from baeji.awards.services import AwardError, award_reinstate, award_revoke, award_suspend
+from baeji.core import links
+from baeji.core.access import access_award_for_user, role_rank_for_user
+
+# Suspending is routine for issuers; revoking for good is for admins.
+_ACTIONS = {
+    "revoke": (award_revoke, "manage"),
+    "suspend": (award_suspend, "issue"),
+    "reinstate": (award_reinstate, "issue"),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def award_detail(request, public_id: str):
+    """An award for staff."""
+    award = access_award_for_user(request.user, public_id, need="view")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action not in _ACTIONS:
+            raise PermissionDenied("unknown action")
+        service, need = _ACTIONS[action]
+        award = access_award_for_user(request.user, public_id, need=need)
+        try:
+            service(award=award, reason=request.POST.get("reason", "").strip(), by=request.user)
+        except AwardError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Status changed."))
+        return redirect("award-detail", public_id=public_id)
+    rank = role_rank_for_user(request.user, award.organization)
+    return render(
+        request,
+        "awards/detail.html",
+        {
+            "award": award,
+            "credential_url": links.credential_url(award),
+            "can_issue": rank >= 2,
+            "can_manage": rank >= 3,
+        },
+    )

@@ -1,0 +1,96 @@
+"""The access_* functions: the ONLY place where permission checks live.
+
+Every view that shows or changes something protected fetches it through one of these.
+A user's role in an organization is the strongest of their memberships there and in its
+ancestors (an authority's admins administer its member institutions); siblings see nothing
+of each other. Superusers act as owners everywhere.
+
+Each function raises ``Http404`` when the user may not even know the object exists, and
+``PermissionDenied`` when they may see it but not do what ``need`` asks.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+NEEDS = {"view": 1, "issue": 2, "manage": 3, "own": 4}
+
+
+def role_rank_for_user(user, organization) -> int:
+    """The rank (0 none, 1 viewer … 4 owner) of ``user``'s strongest role over ``organization``."""
+    from baeji.organizations.models import ROLE_RANK, Membership
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return 0
+    if user.is_superuser:
+        return 4
+    org_ids = [organization.pk] + [o.pk for o in organization.ancestors()]
+    roles = Membership.objects.filter(user=user, organization_id__in=org_ids).values_list(
+        "role", flat=True
+    )
+    return max((ROLE_RANK[r] for r in roles), default=0)
+
+
+def _check(user, organization, need: str) -> None:
+    if need not in NEEDS:
+        raise ValueError(f"unknown need {need!r}; use one of {sorted(NEEDS)}")
+    rank = role_rank_for_user(user, organization)
+    if rank == 0:
+        raise Http404("not found")
+    if rank < NEEDS[need]:
+        raise PermissionDenied(f"this needs the {need!r} permission")
+
+
+def access_organization_for_user(user, slug: str, *, need: str = "view"):
+    """The organization ``slug`` if ``user`` has ``need`` (view/issue/manage/own) over it."""
+    from baeji.organizations.models import Organization
+
+    try:
+        organization = Organization.objects.select_related("parent").get(slug=slug)
+    except Organization.DoesNotExist:
+        raise Http404("no such organization") from None
+    _check(user, organization, need)
+    return organization
+
+
+def access_achievement_for_user(user, public_id: str, *, need: str = "view"):
+    """The achievement (badge class) ``public_id`` if ``user`` has ``need`` over its issuer."""
+    from baeji.achievements.models import Achievement
+
+    try:
+        achievement = Achievement.objects.select_related(
+            "organization", "organization__parent", "current_version"
+        ).get(public_id=public_id)
+    except Achievement.DoesNotExist:
+        raise Http404("no such badge") from None
+    _check(user, achievement.organization, need)
+    return achievement
+
+
+def access_award_for_user(user, public_id: str, *, need: str = "view"):
+    """The award ``public_id`` if ``user`` has ``need`` over its issuer (staff side)."""
+    from baeji.awards.models import Award
+
+    try:
+        award = Award.objects.select_related(
+            "organization", "organization__parent", "version", "version__achievement"
+        ).get(public_id=public_id)
+    except Award.DoesNotExist:
+        raise Http404("no such award") from None
+    _check(user, award.organization, need)
+    return award
+
+
+def access_own_award_for_user(user, public_id: str):
+    """The award ``public_id`` if it was awarded to ``user`` (the learner side)."""
+    from baeji.awards.models import Award
+
+    if user is None or not user.is_authenticated:
+        raise Http404("not found")
+    try:
+        return Award.objects.select_related("organization", "version").get(
+            public_id=public_id, recipient=user
+        )
+    except Award.DoesNotExist:
+        raise Http404("no such award") from None
