@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 
+from baeji.core import i18n as _i18n
+
 
 def env(name: str, default: str | None = None) -> str | None:
     """The variable ``name``, or the contents of the file named by ``name_FILE``."""
@@ -170,7 +172,9 @@ LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", "한국어"), ("en", "English")]
 # Catalogues are kept as .po text in the tree and compiled to .mo under the data directory
 # when the core app starts (see baeji.core.i18n), so no binary files live in git.
-LOCALE_PATHS = [DATA_DIR / "locale"]
+# Each app may keep its own catalogue (<app>/locale); all are compiled into the data directory.
+LOCALE_SOURCES = _i18n.source_locale_dirs(BASE_DIR)
+LOCALE_PATHS = [_i18n.target_dir(BASE_DIR, src, DATA_DIR / "locale") for src in LOCALE_SOURCES]
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
 USE_TZ = True

@@ -6,7 +6,7 @@ import gettext
 from pathlib import Path
 
 import baeji
-from baeji.core.i18n import build_mo, compile_catalogues, parse_po
+from baeji.core.i18n import compile_catalogue, compile_catalogues, source_locale_dirs
 
 SAMPLE = """
 msgid ""
@@ -42,8 +42,10 @@ msgstr ""
 
 
 def _catalog(tmp_path: Path, text: str) -> gettext.GNUTranslations:
+    po = tmp_path / "t.po"
+    po.write_text(text, "utf-8")
     mo = tmp_path / "t.mo"
-    mo.write_bytes(build_mo(parse_po(text)))
+    compile_catalogue(po, mo, language="ko")
     with mo.open("rb") as handle:
         return gettext.GNUTranslations(handle)
 
@@ -63,9 +65,15 @@ def test_the_korean_catalogue_compiles_completely(tmp_path):
     written = compile_catalogues(source, tmp_path)
     assert [p.relative_to(tmp_path).as_posix() for p in written] == ["ko/LC_MESSAGES/django.mo"]
     po_text = (source / "ko/LC_MESSAGES/django.po").read_text("utf-8")
-    entries = sum(1 for line in po_text.splitlines() if line.startswith("msgid "))
-    assert len(parse_po(po_text)) == entries  # every message is translated (and the header)
+    untranslated = po_text.count('msgstr ""\n\n')
+    assert untranslated == 0  # every message is translated
     with (tmp_path / "ko/LC_MESSAGES/django.mo").open("rb") as handle:
         catalog = gettext.GNUTranslations(handle)
     assert catalog.gettext("Verify a badge") == "배지 확인"
     assert compile_catalogues(source, tmp_path) == []  # up to date: not rewritten
+
+
+def test_every_app_catalogue_is_found():
+    base = Path(baeji.__file__).parent
+    sources = source_locale_dirs(base)
+    assert sources[0] == base / "locale"

@@ -18,7 +18,9 @@ class CoreConfig(AppConfig):
 
         from baeji.core.i18n import compile_catalogues
 
-        written = compile_catalogues(settings.BASE_DIR / "locale", settings.LOCALE_PATHS[0])
+        written = []
+        for source, target in zip(settings.LOCALE_SOURCES, settings.LOCALE_PATHS, strict=True):
+            written += compile_catalogues(source, target)
         if written:
             from django.utils.translation.reloader import translation_file_changed
 

@@ -1,108 +1,61 @@
-"""A small .po → .mo compiler, so translations need neither GNU gettext nor binaries in git.
+"""Translation catalogues: only the text ``.po`` files are in git; Babel compiles them.
 
-Django reads GNU ``.mo`` catalogues. We keep only the ``.po`` text in the tree and compile it
-at start-up into ``LOCALE_PATHS[0]`` (under the data directory). Only the subset of the PO format
-that our catalogues use is supported: ``msgctxt``, ``msgid``, ``msgid_plural``, ``msgstr[n]``,
-multi-line strings, comments and the fuzzy flag (fuzzy entries are skipped, as msgfmt does).
+Each app may keep its own catalogue in ``<app>/locale/<lang>/LC_MESSAGES/django.po`` (the
+project-wide one is ``baeji/locale``), so teams working on different apps never edit the same
+file. At start-up every stale catalogue is compiled with Babel into the data directory, into
+the folder that ``settings.LOCALE_PATHS`` lists for it. Neither GNU gettext nor binary ``.mo``
+files are needed in the tree.
 """
 
 from __future__ import annotations
 
-import ast
 import logging
-import struct
 from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 log = logging.getLogger(__name__)
 
 
-def parse_po(text: str) -> dict[str, str]:
-    """Parse PO text into the ``{key: value}`` map of a .mo file (plurals joined by NUL)."""
-    messages: dict[str, str] = {}
-    entry: dict[str, list[str]] = {}
-    fuzzy = False
-    current: str | None = None
-
-    def flush() -> None:
-        nonlocal entry, fuzzy
-        if "msgid" in entry and not fuzzy:
-            key = "".join(entry["msgid"])
-            if "msgctxt" in entry:
-                key = "".join(entry["msgctxt"]) + "\x04" + key
-            if "msgid_plural" in entry:
-                key += "\x00" + "".join(entry["msgid_plural"])
-                forms = sorted(k for k in entry if k.startswith("msgstr["))
-                value = "\x00".join("".join(entry[k]) for k in forms)
-            else:
-                value = "".join(entry.get("msgstr", []))
-            if value.replace("\x00", "") or key == "":
-                messages[key] = value
-        entry, fuzzy = {}, False
-
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            flush()
-            current = None
-            continue
-        if line.startswith("#,") and "fuzzy" in line:
-            if "msgid" in entry:
-                flush()
-            fuzzy = True
-            continue
-        if line.startswith("#"):
-            continue
-        if line.startswith('"'):
-            if current is not None:
-                entry[current].append(ast.literal_eval(line))
-            continue
-        keyword, _, rest = line.partition(" ")
-        if keyword in ("msgctxt", "msgid") and "msgid" in entry:
-            # A new entry without a blank line before it.
-            flush()
-        current = keyword
-        entry[current] = [ast.literal_eval(rest.strip())]
-    flush()
-    return messages
+def source_locale_dirs(base: Path) -> list[Path]:
+    """Every ``locale`` folder under ``base`` that holds catalogues, project-wide one first."""
+    found = sorted(p for p in Path(base).glob("**/locale") if p.is_dir())
+    return sorted(found, key=lambda p: (p != Path(base) / "locale", str(p)))
 
 
-def build_mo(messages: dict[str, str]) -> bytes:
-    """Serialise messages as a little-endian GNU .mo file (no hash table, which is optional)."""
-    keys = sorted(messages)
-    ids = [k.encode("utf-8") for k in keys]
-    strs = [messages[k].encode("utf-8") for k in keys]
-    count = len(keys)
-    header_size = 7 * 4
-    ids_table = header_size
-    strs_table = ids_table + count * 8
-    data_start = strs_table + count * 8
-    offsets_ids, offsets_strs, blob = [], [], b""
-    for item in ids:
-        offsets_ids.append((len(item), data_start + len(blob)))
-        blob += item + b"\x00"
-    for item in strs:
-        offsets_strs.append((len(item), data_start + len(blob)))
-        blob += item + b"\x00"
-    out = struct.pack("<7I", 0x950412DE, 0, count, ids_table, strs_table, 0, data_start)
-    for length, offset in offsets_ids:
-        out += struct.pack("<2I", length, offset)
-    for length, offset in offsets_strs:
-        out += struct.pack("<2I", length, offset)
-    return out + blob
+def target_dir(base: Path, source: Path, data_locale: Path) -> Path:
+    """Where the catalogues of ``source`` are compiled to, under ``data_locale``."""
+    relative = source.parent.relative_to(base).as_posix()
+    return Path(data_locale) / (relative.replace("/", "-") if relative != "." else "baeji")
+
+
+def compile_catalogue(po: Path, mo: Path, language: str | None = None) -> None:
+    """Compile one ``.po`` into ``.mo`` (fuzzy entries left out, as msgfmt does).
+
+    ``language`` (e.g. ``ko``) gives the plural rules; by default it is read from the path
+    ``<language>/LC_MESSAGES/<domain>.po``.
+    """
+    if language is None and po.parent.name == "LC_MESSAGES":
+        language = po.parent.parent.name
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    mo.parent.mkdir(parents=True, exist_ok=True)
+    tmp = mo.with_suffix(".mo.tmp")
+    with tmp.open("wb") as handle:
+        write_mo(handle, catalog, use_fuzzy=False)
+    tmp.replace(mo)
 
 
 def compile_catalogues(source: Path, target: Path) -> list[Path]:
-    """Compile every ``<lang>/LC_MESSAGES/*.po`` under ``source`` into ``target`` when stale."""
+    """Compile every stale ``<lang>/LC_MESSAGES/*.po`` under ``source`` into ``target``."""
     written: list[Path] = []
     for po in sorted(Path(source).glob("*/LC_MESSAGES/*.po")):
         mo = Path(target) / po.relative_to(source).with_suffix(".mo")
         try:
             if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
                 continue
-            mo.parent.mkdir(parents=True, exist_ok=True)
-            tmp = mo.with_suffix(".mo.tmp")
-            tmp.write_bytes(build_mo(parse_po(po.read_text("utf-8"))))
-            tmp.replace(mo)
+            compile_catalogue(po, mo)
             written.append(mo)
         except OSError as exc:
             # A read-only data directory must not stop the site: it then shows English.
