@@ -21,7 +21,14 @@ demo: setup
 interop-deps:
 	if [ -f interop/package.json ]; then cd interop && npm ci --no-audit --no-fund --loglevel=error; fi
 
+# Everything on the embedded default (SQLite); then, when BAEJI_TEST_POSTGRES_URL is set (CI sets
+# it), the tests that touch the database once more on PostgreSQL. The SQLite run comes last so its
+# full summary is the closing line.
 test: setup interop-deps
+	if [ -n "$$BAEJI_TEST_POSTGRES_URL" ]; then \
+	  DATABASE_URL="$$BAEJI_TEST_POSTGRES_URL" $(BIN)/pytest -q -p no:cacheprovider -m "not browser" \
+	    --ignore=tests/credentials --ignore=tests/interop --ignore=tests/badgeart; \
+	fi
 	$(BIN)/pytest --cov --cov-report=term:skip-covered
 
 test-fast: setup
