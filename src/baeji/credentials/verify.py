@@ -233,7 +233,9 @@ def _check_format(credential: dict[str, Any], report: VerificationReport) -> boo
         problems.append("issuer (with an id) is missing")
     if not isinstance(credential.get("credentialSubject"), dict | list):
         problems.append("credentialSubject is missing")
-    start_key = "validFrom" if context and context[0] == VC_V2 else "issuanceDate"
+    # Only a VC 1.1 document starts with issuanceDate; for anything else, name the VC 2.0 term.
+    is_v1 = isinstance(context, list) and bool(context) and context[0] == VC_V1
+    start_key = "issuanceDate" if is_v1 else "validFrom"
     if not credential.get(start_key) and not credential.get("validFrom"):
         problems.append(f"{start_key} is missing")
     if problems:
