@@ -355,6 +355,18 @@ def cmd_status_list_get(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- Django management ------------------------------------------------------------------------
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    """Run a Django management command with Baeji's settings (migrate, db_worker, ...)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baeji.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["baeji manage", *args.arguments])
+    return EXIT_OK
+
+
 # -- the parser --------------------------------------------------------------------------------
 
 
@@ -486,6 +498,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p.add_argument("index", type=int, metavar="INDEX")
 
+    p = _subparser(
+        sub,
+        "manage",
+        "Run a Django management command with Baeji's settings.",
+        "baeji manage migrate && baeji manage db_worker",
+        cmd_manage,
+    )
+    p.add_argument("arguments", nargs=argparse.REMAINDER, metavar="COMMAND ...")
+
     from baeji import platform_cli
 
     platform_cli.register(sub)
@@ -499,6 +520,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except UsageError as error:
+        _say(f"baeji: {error}")
+        return EXIT_USAGE
+    except Exception as error:
+        # A misconfigured installation (no key-encryption key, no database ...) gets its
+        # message, not a traceback; anything else is a bug and keeps its traceback.
+        if type(error).__name__ != "ImproperlyConfigured":
+            raise
         _say(f"baeji: {error}")
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -181,6 +181,48 @@ def cmd_award(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_organization_create(args: argparse.Namespace) -> int:
+    """Create an issuing organization with its owner; prints the owner's one-day sign-in link."""
+    _django(args.data_dir)
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email, validate_slug
+    from django.db import transaction
+
+    from baeji.accounts.claims import login_url
+    from baeji.accounts.services import user_get_or_create_for_email
+    from baeji.organizations.models import Organization
+    from baeji.organizations.services import organization_create
+
+    email = args.owner_email.strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        _say(f"--owner-email {args.owner_email!r} is not an e-mail address.")
+        return 2
+    try:
+        validate_slug(args.slug)
+    except ValidationError:
+        _say(f"--slug {args.slug!r}: use only letters, digits, '-' and '_'.")
+        return 2
+    if Organization.objects.filter(slug=args.slug).exists():
+        _say(f"An organization with the slug {args.slug!r} already exists.")
+        return 2
+    parent = None
+    if args.parent:
+        parent = Organization.objects.filter(slug=args.parent).first()
+        if parent is None:
+            _say(f"No organization {args.parent!r} to be the parent.")
+            return 2
+    with transaction.atomic():
+        owner = user_get_or_create_for_email(email=email)
+        organization = organization_create(
+            slug=args.slug, name=args.name, kind=args.kind, parent=parent, by=owner
+        )
+    _say(f"Created {organization.name} ({organization.slug}); owner {owner.email}.")
+    print(login_url(owner))
+    return 0
+
+
 def register(subparsers) -> None:
     """Add the platform subcommands to the ``baeji`` argument parser."""
     demo = subparsers.add_parser("demo", help="run the demo platform with sample data")
@@ -209,3 +251,19 @@ def register(subparsers) -> None:
     award.add_argument("--result")
     award.add_argument("--data-dir")
     award.set_defaults(func=cmd_award)
+
+    create = subparsers.add_parser(
+        "organization-create",
+        help="create an issuing organization and its owner (prints a sign-in link)",
+        description="Create an issuing organization with its first signing key and owner.",
+        epilog="example:\n  baeji organization-create --slug youth-centre --name '청소년센터' "
+        "--owner-email admin@youth.example.kr",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    create.add_argument("--slug", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--kind", choices=["authority", "institution"], default="institution")
+    create.add_argument("--parent", help="the slug of the authority it belongs to")
+    create.add_argument("--owner-email", required=True)
+    create.add_argument("--data-dir")
+    create.set_defaults(func=cmd_organization_create)
