@@ -231,12 +231,10 @@ def _load(source: dict | str, session: _Session, report: VerificationReport) -> 
     try:
         if text.startswith("{"):
             try:
-                data = json.loads(text)
+                # Text that starts with "{" and parses is always a JSON object.
+                return _State(json.loads(text))
             except ValueError as error:
                 raise _Problem(f"The assertion is not valid JSON: {error}") from None
-            if not isinstance(data, dict):
-                raise _Problem("The assertion is not a JSON object.")
-            return _State(data)
         if _JWS_PATTERN.match(text):
             jws, assertion = _parse_jws(text)
             return _State(assertion, jws=jws)
@@ -450,6 +448,7 @@ def _check_hosted_proof(state: _State, session: _Session) -> tuple[str, str]:
         return {k: v for k, v in document.items() if k not in _MUTABLE}
 
     if comparable(hosted) != comparable(state.assertion):
+        state.hosted_error = "it differs from the one given"
         raise _Problem(f"The assertion hosted at {assertion_id} differs from the one given.")
     # The hosted copy is authoritative for revocation, whatever the given copy says.
     state.hosted_document = hosted
@@ -591,7 +590,8 @@ def _check_status(state: _State, session: _Session) -> tuple[str, str]:
             reason = document.get("revocationReason")
             raise _Problem("Revoked" + (f": {reason}" if reason else " by the issuer."))
     checked = []
-    if hosted and state.hosted is not None and state.hosted.ok:
+    if hosted and state.hosted_document is not None:
+        # Only a hosted copy that was read and matched can vouch for "not revoked".
         checked.append("the hosted assertion is not marked revoked")
     list_url = _ref(state.issuer.data.get("revocationList")) if state.issuer else None
     if list_url:
@@ -611,17 +611,19 @@ def _check_status(state: _State, session: _Session) -> tuple[str, str]:
     if checked:
         return "pass", "Not revoked: " + " and ".join(checked) + "."
     if hosted and state.hosted_error is not None:
-        return "skip", "Revocation was not checked: the hosted assertion could not be fetched."
+        return "skip", (
+            f"Revocation was not checked: the hosted assertion could not be used "
+            f"({state.hosted_error})."
+        )
     return "skip", "The issuer publishes no revocation list, so revocation cannot be checked."
 
 
 def _check_recipient(state: _State, email: str | None) -> tuple[str, str]:
     if email is None:
         return "skip", "No recipient e-mail address was given to compare."
-    recipient = state.assertion.get("recipient") or {}
-    identity = recipient.get("identity")
-    if not isinstance(identity, str):
-        raise _Problem("The assertion has no recipient identity to compare.")
+    # The format check (which must pass first) made sure the recipient identity is text.
+    recipient = state.assertion["recipient"]
+    identity = recipient["identity"]
     kind = recipient.get("type", "email")
     hashed = recipient.get("hashed") is True
     if hashed and "$" not in identity:

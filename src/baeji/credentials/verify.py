@@ -140,9 +140,7 @@ def _classify(document: dict[str, Any], source_format: str) -> tuple[str, Any, s
     return ("ob2" if _is_ob2(document) else "ob3"), document, source_format
 
 
-def _is_ob2(document: Any) -> bool:
-    if not isinstance(document, dict):
-        return False
+def _is_ob2(document: dict[str, Any]) -> bool:
     context = document.get("@context")
     contexts_given = context if isinstance(context, list) else [context]
     return any(c in _OB2_CONTEXTS for c in contexts_given if isinstance(c, str))
@@ -155,13 +153,12 @@ def _ob2_value(value: str, value_format: str) -> Any:
 
 
 def _parse_json(text: str) -> dict[str, Any]:
+    # Only called for text that starts with "{" (or that unbake already found to be a JSON
+    # object), so whatever parses is an object.
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise CredentialError(f"the input is not valid JSON: {error}") from None
-    if not isinstance(document, dict):
-        raise CredentialError("the input is JSON but not an object")
-    return document
 
 
 def _jws_part(token: str, index: int) -> dict[str, Any]:
@@ -547,10 +544,9 @@ def _verify_jwt(
 
     def resolve_key(jose_header: dict[str, Any], claims_credential: dict[str, Any]) -> Any:
         kid = jose_header.get("kid")
-        if not kid and "jwk" in jose_header:
-            return keys.public_key_from_jwk(jose_header["jwk"])
         if not kid:
-            raise CredentialError("the JWT header has neither kid nor jwk")
+            # vc_jwt.verify has checked the header names a key: without kid, it embeds a jwk.
+            return keys.public_key_from_jwk(jose_header["jwk"])
         method = keys.resolve_verification_method(
             str(kid), fetch_json=_fetch_json(fetcher), purpose="assertionMethod"
         )
