@@ -145,14 +145,13 @@ def _is_jws(text: str) -> bool:
 def _classify(text: str, kind: str, where: str) -> str:
     """The format of an embedded value: json, jws or (OB 2.0 only) url."""
     if text.startswith("{"):
+        # Text that starts with "{" and parses is always a JSON object.
         try:
-            parsed = json.loads(text)
+            json.loads(text)
         except ValueError as error:
             raise BakeError(
                 f"The {where} looks like JSON but cannot be parsed: {error}."
             ) from error
-        if not isinstance(parsed, dict):
-            raise BakeError(f"The {where} is JSON but not a JSON object.")
         return "json"
     if _is_jws(text):
         return "jws"

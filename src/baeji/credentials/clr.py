@@ -405,7 +405,9 @@ def check_format(credential: dict[str, Any], report: VerificationReport) -> bool
         if not subject.get("verifiableCredential"):
             problems.append("credentialSubject.verifiableCredential is missing or empty")
     is_v2 = isinstance(context, list) and context and context[0] == VC_V2
-    start_key = "validFrom" if is_v2 else "issuanceDate"
+    # Only a VC 1.1 record starts with issuanceDate; for anything else, name the VC 2.0 term.
+    is_v1 = isinstance(context, list) and context and context[0] == VC_V1
+    start_key = "issuanceDate" if is_v1 else "validFrom"
     if not credential.get(start_key) and not credential.get("validFrom"):
         problems.append(f"{start_key} is missing")
     if problems:

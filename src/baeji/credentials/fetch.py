@@ -204,8 +204,7 @@ class _DeadlineSocket:
         self._sock.sendall(data)
 
     def makefile(self, mode: str = "rb", *args: Any, **kwargs: Any) -> io.BufferedReader:
-        if "w" in mode:  # http.client never writes through a file; refuse rather than guess
-            raise ValueError("write files are not supported")
+        # http.client asks only for a reading file ("rb"); it sends through sendall.
         return io.BufferedReader(_DeadlineReader(self._sock, self._deadline, self._url))
 
     def settimeout(self, value: float | None) -> None:
@@ -319,7 +318,7 @@ class Fetcher:
         """GET ``url`` under every guard; non-2xx statuses are returned, not raised."""
         deadline = time.monotonic() + self.timeout
         current = url
-        for hop in range(self.max_redirects + 1):
+        for _hop in range(self.max_redirects + 1):
             seeded = self._seeded(current)
             if seeded is not None:
                 response = seeded
@@ -332,8 +331,7 @@ class Fetcher:
             location = response.headers.get("location")
             if response.status not in _REDIRECT_STATUSES or not location:
                 return response
-            if hop == self.max_redirects:
-                break
+            # After the last allowed hop the loop ends with this target unrequested.
             current = _strip_fragment(urljoin(current, location.strip()))
         raise FetchError(f"{url} redirected more than {self.max_redirects} times")
 
