@@ -6,7 +6,9 @@
 //      checked against the sha256 pinned in their manifest;
 //   2. did:key DIDs for Ed25519 keys, and their verification methods;
 //   3. documents "seeded" from local files (a did:web DID document, a
-//      controller document, a status list credential, ...).
+//      controller document, a status list credential, ...); a did:web DID
+//      is resolved to the https URL its method names, so seeding the
+//      document under the address it is published at is enough.
 import {createHash} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
@@ -79,6 +81,43 @@ export async function didKeyDocument(did) {
   };
 }
 
+/**
+ * The https URL that did:web resolution reads a DID document from, following
+ * the did:web method specification: the method-specific identifier's colons
+ * become slashes, a percent-encoded port colon in the host is decoded, and
+ * "/did.json" is appended ("/.well-known/did.json" for a bare host).
+ *
+ * @param {string} did - A DID of the form did:web:host[%3Aport][:path...]
+ * @returns {string} The https URL of its DID document.
+ */
+export function didWebUrl(did) {
+  const [host, ...path] = did.slice('did:web:'.length).split(':');
+  const decodedHost = host.replace(/%3A/gi, ':');
+  if(!decodedHost || /[/?#@%]/.test(decodedHost) ||
+    path.some(s => !s || s === '.' || s === '..' || /[/?#]|%2F/i.test(s))) {
+    throw new Error(`"${did}" is not a did:web DID this loader can resolve.`);
+  }
+  return path.length === 0 ?
+    `https://${decodedHost}/.well-known/did.json` :
+    `https://${decodedHost}/${path.join('/')}/did.json`;
+}
+
+// A did:web DID document seeded under the https URL the DID resolves to.
+// The document must say it is that DID's: otherwise a document published at
+// the right address for another identifier would be accepted.
+function seededDidWeb(did, seeds) {
+  const url = didWebUrl(did);
+  if(!seeds.has(url)) {
+    return null;
+  }
+  const doc = seeds.get(url);
+  if(doc.id !== did) {
+    throw new Error(
+      `The DID document at "${url}" has id "${doc.id}", not "${did}".`);
+  }
+  return doc;
+}
+
 // Find the node with the given id anywhere in a controller/DID document
 // (verificationMethod entries or embedded verification relationships).
 function findNode(doc, id) {
@@ -146,6 +185,8 @@ export function createDocumentLoader({seeds = new Map()} = {}) {
       doc = seeds.get(base);
     } else if(base.startsWith('did:key:')) {
       doc = await didKeyDocument(base);
+    } else if(base.startsWith('did:web:')) {
+      doc = seededDidWeb(base, seeds);
     }
     if(doc === null) {
       return null;
@@ -166,8 +207,9 @@ export function createDocumentLoader({seeds = new Map()} = {}) {
     const document = await resolve(url);
     if(document === null) {
       throw new Error(
-        `Refusing to load "${url}": it is not a bundled context, a did:key ` +
-        'or a seeded document (this loader never uses the network).');
+        `Refusing to load "${url}": it is not a bundled context, a did:key, ` +
+        'a seeded document or a did:web whose document is seeded (this ' +
+        'loader never uses the network).');
     }
     // Hand out copies so no caller can mutate the cached originals.
     return {

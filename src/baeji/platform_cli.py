@@ -223,6 +223,51 @@ def cmd_organization_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_send_reminders(args: argparse.Namespace) -> int:
+    """Retry due e-mails, then queue reminders for unclaimed badges (run it from cron)."""
+    _django(args.data_dir)
+    from baeji.emails.services import deliveries_retry_due, reminders_send
+    from baeji.organizations.models import Organization
+
+    organization = None
+    if args.issuer:
+        organization = Organization.objects.filter(slug=args.issuer).first()
+        if organization is None:
+            _say(f"No issuer with the slug {args.issuer!r}.")
+            return 2
+    queued = reminders_send(organization=organization)
+    tried = deliveries_retry_due()
+    _say(f"Queued {queued} reminder(s); tried {tried} due e-mail(s).")
+    print(queued)
+    return 0
+
+
+def register_send_reminders(subparsers) -> None:
+    """The ``send-reminders`` subcommand."""
+    reminders = subparsers.add_parser(
+        "send-reminders",
+        help="retry failed e-mails and remind learners of unclaimed badges",
+        description="Queue reminders due under each issuer's settings and send e-mails whose "
+        "retry time has come. Run it every hour or so (cron or a systemd timer).",
+    )
+    reminders.add_argument("--issuer", help="only this issuer's reminders (slug)")
+    reminders.add_argument("--data-dir")
+    reminders.set_defaults(func=cmd_send_reminders)
+
+
+def register_issue_bulk(subparsers) -> None:
+    """Add ``issue-bulk`` (bulk issuance from a CSV/XLSX file; see baeji.bulk.cli)."""
+    from baeji.bulk import cli as bulk_cli
+
+    parser = subparsers.add_parser(
+        "issue-bulk",
+        help="issue badges from a CSV or XLSX file, with a progress bar",
+        description="Check every row of a spreadsheet and issue the badges as a background job.",
+    )
+    bulk_cli.add_arguments(parser)
+    parser.set_defaults(func=lambda args: bulk_cli.run(args, _django))
+
+
 def register(subparsers) -> None:
     """Add the platform subcommands to the ``baeji`` argument parser."""
     demo = subparsers.add_parser("demo", help="run the demo platform with sample data")
@@ -267,3 +312,5 @@ def register(subparsers) -> None:
     create.add_argument("--owner-email", required=True)
     create.add_argument("--data-dir")
     create.set_defaults(func=cmd_organization_create)
+    register_send_reminders(subparsers)
+    register_issue_bulk(subparsers)

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from baeji.core import i18n as _i18n
 
@@ -41,6 +42,11 @@ if not SECRET_KEY:
 # The public address of this installation: it names the did:web identities and every credential URL.
 BASE_URL = (env("BAEJI_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 _BASE = urlsplit(BASE_URL)
+if _BASE.scheme not in ("http", "https") or not _BASE.hostname or _BASE.path not in ("", "/"):
+    # did:web identities are derived from the host alone, so the platform must own the root.
+    raise ImproperlyConfigured(
+        f"BAEJI_BASE_URL must be http(s)://host[:port] with no path, not {BASE_URL!r}"
+    )
 HTTPS = _BASE.scheme == "https"
 # The demo and development show the captured e-mails at /dev/outbox; production never does.
 DEV_OUTBOX = env_bool("BAEJI_DEV_OUTBOX", DEBUG or env_bool("BAEJI_DEMO"))
@@ -74,6 +80,12 @@ INSTALLED_APPS = [
     "baeji.awards",
     "baeji.emails",
     "baeji.verification",
+    "baeji.backpack",
+    "baeji.bulk",
+    "baeji.guardians",
+    "baeji.growth",
+    "baeji.claims",
+    "baeji.api",
 ]
 
 MIDDLEWARE = [
@@ -119,7 +131,13 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The task worker and the web server share the embedded database: wait for locks, don't fail.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # IMMEDIATE takes the write lock when a transaction starts, so two writers queue up instead
+    # of one failing mid-transaction with "database is locked"; WAL lets readers run meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -97,3 +97,21 @@ def swim_badge(world):
         result_descriptions=[{"name": "자유형 25m 기록", "result_type": "Result"}],
         design={"shape": "circle", "color": "#1F5FAD", "icon": "wave"},
     )
+
+
+def make_public(award, *, birth_year: int = 1990):
+    """Claim ``award`` for its recipient (an adult by default) and make it public, as the
+    learner would in their backpack; the public page then names the recipient."""
+    from baeji.accounts.services import user_get_or_create_for_email
+    from baeji.awards.services import award_claim
+    from baeji.backpack.services import decision_set, visibility_set
+    from baeji.guardians.selectors import learner_age
+    from baeji.guardians.services import learner_age_set
+
+    user = user_get_or_create_for_email(email=award.recipient_email, name=award.recipient_name)
+    award_claim(award=award, user=user)
+    decision_set(award=award, user=user, decision="accepted")
+    if learner_age(user) is None:
+        learner_age_set(user=user, birth_year=birth_year)
+    visibility_set(user=user, is_public=True, award=award)
+    return user

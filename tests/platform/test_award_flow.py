@@ -10,6 +10,7 @@ from django.core import mail
 from baeji.awards.models import Award, StatusList
 from baeji.awards.services import award_issue
 from baeji.credentials.status import StatusList as Bits
+from tests.platform.conftest import make_public
 
 
 def _issue(client, world, badge, django_capture_on_commit_callbacks):
@@ -50,7 +51,9 @@ def test_award_email_claim_and_my_badges(
     client.logout()
     assert client.get(claim).status_code == 200  # a confirm page: link scanners don't claim
     response = client.post(claim)
-    assert response.status_code == 302 and response["Location"] == "/me/badges"
+    # First sign-in asks the birth year (guardian consent for under-14s), then the backpack.
+    assert response.status_code == 302
+    assert response["Location"] == "/me/age?next=%2Fme%2Fbadges"
     page = client.get("/me/badges")
     assert page.status_code == 200
     assert f"/c/{award.public_id}" in page.content.decode()
@@ -75,6 +78,7 @@ def test_public_page_verifies_then_shows_revocation(
 ):
     award = _issue(client, world, swim_badge, django_capture_on_commit_callbacks)
     client.logout()
+    make_public(award)  # the learner shares it; the page then names them
     page = client.get(f"/c/{award.public_id}")
     assert page.status_code == 200
     assert page.context["report"].valid, page.context["report"].to_dict()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -31,3 +34,52 @@ def user_get_or_create_for_email(*, email: str, name: str = "") -> object:
         audit_record(action="user.create", actor=user, target=None, data={"email": email})
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
+
+
+DELETED_NAME = "[deleted]"
+
+
+@transaction.atomic
+def account_delete(*, user) -> int:
+    """Delete a learner's account and the personal data the platform keeps about them.
+
+    Issued credentials stay as signed — still verifiable, and still revocable by their issuer —
+    but their award rows forget the person: name and address are replaced and the link to the
+    account is cut. The account's addresses, backpack, imports, collections, profile and
+    captured e-mails go; audit events keep what happened, not who. Returns how many awards
+    were anonymised.
+    """
+    from baeji.audit.models import AuditEvent
+    from baeji.awards.models import Award
+    from baeji.backpack.selectors import learner_awards
+    from baeji.emails.models import OutboxMessage
+
+    addresses = {
+        e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    }
+    if user.email:
+        addresses.add(user.email.lower())
+    award_ids = list(learner_awards(user).values_list("pk", flat=True))
+    public_ids = list(Award.objects.filter(pk__in=award_ids).values_list("public_id", flat=True))
+    Award.objects.filter(pk__in=award_ids).update(
+        recipient=None, recipient_name=DELETED_NAME, recipient_email=""
+    )
+    # The audit trail stays readable for issuers, with the address taken out of it.
+    events = AuditEvent.objects.filter(actor=user) | AuditEvent.objects.filter(
+        target_id__in=public_ids
+    )
+    for event in events.filter(data__isnull=False).exclude(data={}):
+        text = json.dumps(event.data, ensure_ascii=False)
+        scrubbed = text
+        for address in addresses:
+            scrubbed = re.sub(re.escape(address), DELETED_NAME, scrubbed, flags=re.IGNORECASE)
+        if scrubbed != text:
+            event.data = json.loads(scrubbed)
+            event.save(update_fields=["data"])
+    AuditEvent.objects.filter(actor=user).update(ip=None)
+    for address in addresses:
+        OutboxMessage.objects.filter(to__icontains=address).delete()
+    audit_record(action="account.delete", actor=None, data={"awards": len(award_ids)})
+    # Cascades take the e-mail addresses, backpack, imports, collections and profile with it.
+    user.delete()
+    return len(award_ids)

@@ -1,22 +1,30 @@
-"""Claim links and the learner's own badges."""
+"""Claim links, the learner's account settings and account deletion."""
 
-from django.contrib.auth import login
+from django.contrib import messages
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from baeji.accounts.claims import read_claim_token, read_login_token
-from baeji.accounts.services import user_get_or_create_for_email
+from baeji.accounts.services import account_delete, user_get_or_create_for_email
 from baeji.awards import selectors as award_selectors
 from baeji.awards.models import Award
 from baeji.awards.services import award_claim
+from baeji.backpack import selectors as backpack_selectors
+from baeji.backpack import views as backpack_views
+from baeji.backpack.services import decision_set
+from baeji.guardians.selectors import age_step_url
 
 
 @require_http_methods(["GET", "POST"])
 def claim(request, token: str):
-    """GET shows a confirm button (mail scanners follow links); POST signs in and claims."""
+    """GET shows the badge with accept / decline (mail scanners follow links); POST signs the
+    learner in, attaches the award and records their answer (accept when none is given)."""
     try:
         payload = read_claim_token(token)
         award = award_selectors.public_award(payload["a"])
@@ -31,23 +39,60 @@ def claim(request, token: str):
         return render(request, "accounts/claim_invalid.html", status=400)
     if request.method == "GET":
         return render(request, "accounts/claim_confirm.html", {"award": award})
+    decision = "declined" if request.POST.get("action") == "decline" else "accepted"
     user = user_get_or_create_for_email(email=award.recipient_email, name=award.recipient_name)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     award_claim(award=award, user=user)
-    # Everything else sent to this address joins the account too.
+    decision_set(award=award, user=user, decision=decision)
+    # Everything else sent to this address joins the account too (undecided).
     for other in Award.objects.filter(recipient_email=award.recipient_email, recipient=None):
         award_claim(award=other, user=user)
-    return redirect("my-badges")
+    if decision == "declined":
+        messages.success(request, _("Declined. The badge is hidden from your pages."))
+    else:
+        messages.success(request, _("Accepted. The badge is in your backpack."))
+    # First sign-in: the birth-year step decides whether a guardian must consent to sharing.
+    return redirect(age_step_url(user, next_url=reverse("my-badges")) or "my-badges")
 
 
 @login_required
 def my_badges(request):
-    """The signed-in learner's badges."""
+    """The signed-in learner's backpack."""
+    return backpack_views.backpack(request)
+
+
+@login_required
+def account_settings(request):
+    """The account page: addresses, downloads, profile, deletion."""
     return render(
         request,
-        "accounts/my_badges.html",
-        {"awards": award_selectors.awards_for_learner(request.user)},
+        "accounts/account.html",
+        {
+            "emails": backpack_selectors.confirmed_emails(request.user),
+            "profile": backpack_selectors.profile_for(request.user),
+        },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete_view(request):
+    """Delete my account: asks to type the word shown, then deletes and signs out."""
+    word = _("delete")
+    if request.method == "POST":
+        if (request.POST.get("confirm") or "").strip().lower() != word.lower():
+            return render(
+                request,
+                "accounts/account_delete.html",
+                {"word": word, "error": _("Type the word exactly to confirm.")},
+                status=400,
+            )
+        user = request.user
+        logout(request)
+        account_delete(user=user)
+        messages.success(request, _("Your account and personal data have been deleted."))
+        return redirect("home")
+    return render(request, "accounts/account_delete.html", {"word": word})
 
 
 @require_http_methods(["GET", "POST"])

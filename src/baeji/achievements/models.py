@@ -81,3 +81,60 @@ class AchievementVersion(PublicModel):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.number}"
+
+
+class CompetencyFramework(PublicModel):
+    """A competency framework kept as data: its issuance areas and its levels.
+
+    An authority's frameworks are seen (not edited) by its member institutions, so a whole
+    district can align badges to the same areas and levels.
+    """
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="frameworks"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    url = models.URLField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FrameworkArea(PublicModel):
+    """An issuance area of a framework (what badges align to, e.g. "AI 기초 소양")."""
+
+    framework = models.ForeignKey(
+        CompetencyFramework, on_delete=models.CASCADE, related_name="areas"
+    )
+    code = models.CharField(max_length=32, blank=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}".strip()
+
+
+class FrameworkLevel(PublicModel):
+    """A level of a framework (e.g. 기초, 활용, 심화, 전문), in order."""
+
+    framework = models.ForeignKey(
+        CompetencyFramework, on_delete=models.CASCADE, related_name="levels"
+    )
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -13,7 +13,7 @@ from baeji.core.access import access_award_for_user, role_rank_for_user
 
 # Suspending is routine for issuers; revoking for good is for admins.
 _ACTIONS = {
-    "revoke": (award_revoke, "manage"),
+    "revoke": (award_revoke, "issue"),
     "suspend": (award_suspend, "issue"),
     "reinstate": (award_reinstate, "issue"),
 }
@@ -30,8 +30,12 @@ def award_detail(request, public_id: str):
             raise PermissionDenied("unknown action")
         service, need = _ACTIONS[action]
         award = access_award_for_user(request.user, public_id, need=need)
+        reason = request.POST.get("reason", "").strip()
+        if action != "reinstate" and not reason:
+            messages.error(request, _("Give a reason: the learner and verifiers see it."))
+            return redirect("award-detail", public_id=public_id)
         try:
-            service(award=award, reason=request.POST.get("reason", "").strip(), by=request.user)
+            service(award=award, reason=reason, by=request.user)
         except AwardError as error:
             messages.error(request, str(error))
         else:
@@ -43,8 +47,8 @@ def award_detail(request, public_id: str):
         "awards/detail.html",
         {
             "award": award,
+            "organization": award.organization,
             "credential_url": links.credential_url(award),
             "can_issue": rank >= 2,
-            "can_manage": rank >= 3,
         },
     )

@@ -94,3 +94,59 @@ def access_own_award_for_user(user, public_id: str):
         )
     except Award.DoesNotExist:
         raise Http404("no such award") from None
+
+
+def access_child_for_guardian(user, child_id: str):
+    """The learner ``child_id`` (their learner profile's public id) if ``user`` is their guardian.
+
+    Read-only access for a guardian who has answered the consent e-mail (so the address is
+    proven theirs), whatever they answered: seeing one's own child's record shares nothing.
+    Anyone else, the child included (they have their own pages) and superusers, gets 404.
+    """
+    from baeji.guardians.models import Guardianship
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise Http404("not found")
+    link = (
+        Guardianship.objects.select_related("child")
+        .filter(child__learner_age__public_id=child_id, guardian=user)
+        .exclude(child=user)
+        .first()
+    )
+    if link is None:
+        raise Http404("no such learner")
+    return link.child
+
+
+def access_campaign_for_user(user, public_id: str, *, need: str = "view"):
+    """The claim campaign ``public_id`` if ``user`` has ``need`` over its organization."""
+    from baeji.claims.models import ClaimCampaign
+
+    try:
+        campaign = ClaimCampaign.objects.select_related(
+            "organization", "organization__parent", "achievement__current_version"
+        ).get(public_id=public_id)
+    except ClaimCampaign.DoesNotExist:
+        raise Http404("no such campaign") from None
+    _check(user, campaign.organization, need)
+    return campaign
+
+
+def access_batch_for_user(user, public_id: str, *, need: str = "view"):
+    """The bulk-issuance batch ``public_id`` if ``user`` has ``need`` over its institution.
+
+    An authority's staff reach their institutions' batches through the hierarchy; a sibling
+    institution's staff get 404.
+    """
+    from baeji.bulk.models import Batch
+
+    try:
+        batch = (
+            Batch.objects.defer("content")
+            .select_related("organization", "organization__parent", "default_achievement")
+            .get(public_id=public_id)
+        )
+    except Batch.DoesNotExist:
+        raise Http404("no such batch") from None
+    _check(user, batch.organization, need)
+    return batch

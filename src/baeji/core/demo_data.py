@@ -441,3 +441,107 @@ def seed(say: Callable[[str], None] = print, *, learners: int = 300) -> None:
         for award in rng.sample(awards, k=max(1, len(awards) // 50)):
             award_revoke(award=award, reason="발급 오류", by=staff)
         say(f"  {len(badges)} badges, {len(awards)} awards")
+    seed_learner_growth(say)
+    seed_frameworks(say)
+
+
+GROWTH_YOUTH = [
+    "swim-1", "swim-2", "swim-3", "swim-4", "career-1", "career-2", "band-1", "coding-1",
+    "coding-2", "volunteer-10", "leader-1", "debate", "theatre", "eco", "maker",
+]  # fmt: skip
+GROWTH_OFFICE = [
+    "ai-basics-basic", "ai-basics-applied", "ai-basics-advanced", "data-basic", "data-applied",
+    "prompt-basic", "coding-basic", "ethics-basic", "ethics-applied", "security-basic",
+    "media-basic",
+]  # fmt: skip
+CHILD_EMAIL = "child@example.com"
+GUARDIAN_EMAIL = "parent@example.com"
+
+
+def seed_learner_growth(say: Callable[[str], None] = print) -> None:
+    """Give the demo learner enough badges across levels for the growth view, and add a child
+    under 14 whose guardian has consented (the guardian's read-only view).
+
+    Idempotent: badges the learner already holds are skipped; the family is made once.
+    """
+    from baeji.achievements.models import Achievement
+    from baeji.awards.models import Award
+    from baeji.guardians.models import Guardianship
+    from baeji.guardians.services import (
+        guardian_consent_grant,
+        guardian_request,
+        learner_age_set,
+    )
+
+    now = timezone.now()
+    plan = [
+        ("youth-centre", GROWTH_YOUTH, STAFF_EMAIL),
+        ("education-office", GROWTH_OFFICE, OFFICE_STAFF_EMAIL),
+    ]
+    issued = 0
+    for slug, badge_slugs, staff_email in plan:
+        staff = get_user_model().objects.filter(email=staff_email).first()
+        held = set(
+            Award.objects.filter(
+                recipient_email=LEARNER_EMAIL, organization__slug=slug
+            ).values_list("achievement__slug", flat=True)
+        )
+        for n, badge_slug in enumerate(badge_slugs):
+            achievement = Achievement.objects.filter(
+                organization__slug=slug, slug=badge_slug
+            ).first()
+            if achievement is None or badge_slug in held:
+                continue
+            award_issue(
+                achievement=achievement,
+                recipient_email=LEARNER_EMAIL,
+                recipient_name="김하늘",
+                issued_by=staff,
+                result="통과" if achievement.current_version.family == "수영" else None,
+                issued_at=now - timedelta(days=700 - 45 * n),
+                notify=False,
+            )
+            issued += 1
+    if issued:
+        say(f"  {issued} more badges for {LEARNER_EMAIL} (growth view)")
+    if Guardianship.objects.filter(child__email=CHILD_EMAIL).exists():
+        return
+    child = _user(CHILD_EMAIL, "이서윤")
+    learner_age_set(user=child, birth_year=now.year - 11)
+    centre_staff = get_user_model().objects.filter(email=STAFF_EMAIL).first()
+    for n, badge_slug in enumerate(["swim-1", "swim-2", "band-1", "eco"]):
+        achievement = Achievement.objects.filter(
+            organization__slug="youth-centre", slug=badge_slug
+        ).first()
+        if achievement is not None:
+            award_issue(
+                achievement=achievement,
+                recipient_email=CHILD_EMAIL,
+                recipient_name="이서윤",
+                issued_by=centre_staff,
+                issued_at=now - timedelta(days=300 - 60 * n),
+                notify=False,
+            )
+    link = guardian_request(child=child, guardian_email=GUARDIAN_EMAIL, language="ko")
+    guardian_consent_grant(guardianship=link, guardian=_user(GUARDIAN_EMAIL, "이정민"))
+    say(f"  a child ({CHILD_EMAIL}, under 14) whose guardian ({GUARDIAN_EMAIL}) consented")
+
+
+def seed_frameworks(say: Callable[[str], None] = print) -> None:
+    """The education office's AI·digital framework (areas and levels), shared with its schools."""
+    from baeji.achievements.models import CompetencyFramework
+    from baeji.achievements.services import framework_create, framework_part_add
+
+    office = Organization.objects.filter(slug="education-office").first()
+    if office is None or CompetencyFramework.objects.filter(organization=office).exists():
+        return
+    framework = framework_create(
+        organization=office,
+        name="AI·디지털 역량 인증 체계",
+        description="미래시 교육청의 AI·디지털 역량 인증 영역과 단계",
+    )
+    for code, (_slug, area) in enumerate(AI_AREAS, start=1):
+        framework_part_add(framework=framework, kind="area", code=f"AI{code:02d}", name=area)
+    for _slug, level_name in AI_LEVELS:
+        framework_part_add(framework=framework, kind="level", name=level_name)
+    say(f"  a competency framework with {len(AI_AREAS)} areas and {len(AI_LEVELS)} levels")

@@ -238,7 +238,7 @@ def _check_format(credential: dict[str, Any], report: VerificationReport) -> boo
     if problems:
         report.add("format", "fail", "; ".join(problems))
         return False
-    if context[0] == VC_V1:
+    if isinstance(context, list) and context[0] == VC_V1:
         report.add(
             "format",
             "warn",
@@ -370,7 +370,9 @@ def _check_status(
         report.add("status", "skip", "the credential has no status entry (it cannot be revoked)")
         return
     entries = entries if isinstance(entries, list) else [entries]
-    fails, warns, passes = [], [], []
+    fails: list[str] = []
+    warns: list[str] = []
+    passes: list[str] = []
     for entry in entries:
         if not isinstance(entry, dict):
             fails.append("a credentialStatus entry is not an object")

@@ -22,22 +22,14 @@ def _send(name: str, *, to: str, context: dict, language: str) -> None:
 
 
 def send_award_email(award) -> None:
-    """Tell a learner about a new badge: the badge page and a passwordless claim link."""
-    from baeji.accounts.claims import claim_url
+    """Tell a learner about a new badge: the badge page and a passwordless claim link.
 
-    _send(
-        "award",
-        to=award.recipient_email,
-        language=award.language if award.language in ("ko", "en") else "ko",
-        context={
-            "award": award,
-            "badge_name": award.version.name,
-            "issuer_name": award.organization.name,
-            "credential_url": links.credential_url(award),
-            "image_url": links.badge_image_url(award.version),
-            "claim_url": claim_url(award),
-        },
-    )
+    The e-mail is queued as a delivery (sent after commit, retried on failure, recorded for
+    the issuer) rather than sent here.
+    """
+    from baeji.emails.services import award_delivery_queue
+
+    award_delivery_queue(award=award)
 
 
 def send_invitation_email(invitation) -> None:

@@ -24,6 +24,10 @@ class Organization(PublicModel):
     description = models.TextField(blank=True)
     url = models.URLField(blank=True)
     email = models.EmailField(blank=True)
+    language = models.CharField(max_length=8, default="ko")
+    # A sanitised upload (baeji.badgeart.upload.clean_upload): PNG bytes or SVG text.
+    logo = models.BinaryField(blank=True, default=b"")
+    logo_type = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -95,3 +95,34 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership:
         target=invitation,
     )
     return membership
+
+
+_SETTINGS_FIELDS = {"name", "description", "url", "email", "language"}
+
+
+@transaction.atomic
+def organization_update(
+    *, organization: Organization, by=None, logo=None, remove_logo: bool = False, **changes
+) -> Organization:
+    """Change an organization's public details; ``logo`` is a sanitised upload
+    (``baeji.badgeart.upload.CleanImage``), ``remove_logo`` drops the current one."""
+    unknown = set(changes) - _SETTINGS_FIELDS
+    if unknown:
+        raise TypeError(f"unknown organization fields: {', '.join(sorted(unknown))}")
+    for field, value in changes.items():
+        setattr(organization, field, value)
+    if logo is not None:
+        organization.logo, organization.logo_type = logo.data, logo.content_type
+    elif remove_logo:
+        organization.logo, organization.logo_type = b"", ""
+    organization.save()
+    audit_record(
+        action="organization.update",
+        actor=by,
+        organization=organization,
+        target=organization,
+        data={
+            "fields": sorted(changes) + (["logo"] if logo is not None or remove_logo else []),
+        },
+    )
+    return organization

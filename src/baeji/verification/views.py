@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-import segno
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -36,6 +37,13 @@ def _award_or_404(public_id: str) -> Award:
         raise Http404("no such credential") from None
 
 
+def _award_for_page_or_404(public_id: str) -> Award:
+    try:
+        return selectors.public_award_for_page(public_id)
+    except Award.DoesNotExist:
+        raise Http404("no such credential") from None
+
+
 def _wants_json(request) -> str | None:
     """The JSON media type the client prefers over HTML, if any."""
     for media in request.accepted_types:
@@ -54,33 +62,63 @@ def _json_response(text: str, content_type: str = "application/ld+json", *, max_
     return response
 
 
-@require_GET
-def credential(request, public_id: str):
-    """A credential's page; the signed JSON for clients that ask for JSON-LD."""
-    award = _award_or_404(public_id)
-    json_type = _wants_json(request)
-    if json_type:
-        response = _json_response(award.credential_json, json_type)
-        patch_vary_headers(response, ["Accept"])
-        return response
+def _credential_page_parts(request, public_id: str, *, show_recipient: bool) -> tuple[dict, int]:
+    """The rendered head and body of a credential's page, and how long they may be reused."""
+    award = _award_for_page_or_404(public_id)
     report = selectors.verify_award(award)
     url = links.credential_url(award)
+    context = {
+        "award": award,
+        "version": award.version,
+        "organization": award.organization,
+        "credential_url": url,
+        "image_url": links.badge_image_url(award.version),
+        "criteria_html": selectors.markdown_html(award.version.criteria_md),
+        "narrative_html": selectors.markdown_html(award.narrative),
+        "report": report,
+        "linkedin_url": selectors.linkedin_add_url(award),
+        "qr_svg": selectors.qr_svg(url),
+        "status_list_url": links.status_list_url(award.status_list),
+        "show_recipient": show_recipient,
+    }
+    parts = {
+        "title": f"{award.version.name} — {award.recipient_name}"
+        if show_recipient
+        else award.version.name,
+        "meta": render_to_string("verification/_credential_meta.html", context, request),
+        "body": render_to_string("verification/_credential_body.html", context, request),
+        "report": report,
+    }
+    return parts, selectors.report_timeout(award)
+
+
+@require_GET
+def credential(request, public_id: str):
+    """A credential's page; the signed JSON for clients that ask for JSON-LD.
+
+    The page's parts are cached under a key that changes with anything they show (see
+    ``selectors.credential_page_key``), so a revocation shows on the next request.
+    """
+    json_type = _wants_json(request)
+    if json_type:
+        text = selectors.credential_text(public_id)
+        if text is None:
+            raise Http404("no such credential")
+        response = _json_response(text, json_type)
+        patch_vary_headers(response, ["Accept"])
+        return response
+    state = selectors.credential_page_key(public_id, get_language())
+    if state is None:
+        raise Http404("no such credential")
+    key, show_recipient = state
+    cache = selectors.verification_cache()
+    parts = cache.get(key)
+    if parts is None:
+        parts, timeout = _credential_page_parts(request, public_id, show_recipient=show_recipient)
+        if timeout > 0:
+            cache.set(key, parts, timeout)
     response = render(
-        request,
-        "verification/credential.html",
-        {
-            "award": award,
-            "version": award.version,
-            "organization": award.organization,
-            "credential_url": url,
-            "image_url": links.badge_image_url(award.version),
-            "criteria_html": render_markdown(award.version.criteria_md),
-            "narrative_html": render_markdown(award.narrative),
-            "report": report,
-            "linkedin_url": selectors.linkedin_add_url(award),
-            "qr_svg": segno.make(url, error="m").svg_inline(scale=4, dark="#1b1b1f"),
-            "status_list_url": links.status_list_url(award.status_list),
-        },
+        request, "verification/credential.html", {"page": parts, "report": parts["report"]}
     )
     patch_vary_headers(response, ["Accept"])
     return response

@@ -1,0 +1,880 @@
+"""Bulk issuance writes: uploads, mapping, validation, intake review and the issuing job.
+
+The spreadsheet is read and checked by the framework-free :mod:`baeji.bulk.spreadsheet` and
+:mod:`baeji.bulk.validation`; this module stores what they find and drives the job.
+
+Idempotency, in layers: each valid row has a stable key (issuer, learner, achievement, date);
+``Award.row_key`` and ``PendingAward.row_key`` are unique per organization in the database, so
+a key can be issued once whatever uploads, retries or crashes happen. A chunk re-checks the
+keys before signing and, inside its final transaction, first flips its own state from
+``running`` to ``done``: a second run of a finished chunk changes nothing, and a run killed
+before its commit left nothing behind.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, time, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from baeji.achievements.models import Achievement
+from baeji.audit.services import audit_record
+from baeji.awards.models import Award, PendingAward
+from baeji.awards.services import IssueItem, award_issue_many
+from baeji.bulk.models import (
+    AchievementAssignment,
+    Batch,
+    BatchChunk,
+    BatchRow,
+    ColumnMapping,
+    IntakePolicy,
+)
+from baeji.bulk.spreadsheet import (
+    SpreadsheetError,
+    detect_mapping,
+    open_table,
+    resolve_mapping,
+)
+from baeji.bulk.validation import KOREA, AchievementInfo, RowError, ValidRow, validate_rows
+from baeji.core import links
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_ROWS = 100_000
+DEFAULT_CHUNK_SIZE = 200
+DEFAULT_LEASE_SECONDS = 300
+_WRITE_BATCH = 1000
+
+
+class BulkError(Exception):
+    """A bulk action that cannot be done now; ``message`` is for people (English source text).
+
+    ``code`` is stable for programs; views translate the message with gettext.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+def limits() -> dict[str, int]:
+    """The configured upload and job limits (settings ``BAEJI_BULK_*`` or the defaults)."""
+    return {
+        "max_bytes": int(getattr(settings, "BAEJI_BULK_MAX_BYTES", DEFAULT_MAX_BYTES)),
+        "max_rows": int(getattr(settings, "BAEJI_BULK_MAX_ROWS", DEFAULT_MAX_ROWS)),
+        "chunk_size": int(getattr(settings, "BAEJI_BULK_CHUNK_SIZE", DEFAULT_CHUNK_SIZE)),
+        "lease_seconds": int(getattr(settings, "BAEJI_BULK_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Assignments and policies
+
+
+def issuable_achievements(organization) -> dict[str, Achievement]:
+    """The achievements ``organization`` may issue, by slug: its own and those assigned to it.
+
+    When an assigned achievement has the same slug as one of its own, its own wins.
+    """
+    found: dict[str, Achievement] = {}
+    assigned = Achievement.objects.filter(
+        assignments__institution=organization, archived=False
+    ).select_related("current_version", "organization")
+    own = Achievement.objects.filter(organization=organization, archived=False).select_related(
+        "current_version", "organization"
+    )
+    for achievement in [*assigned, *own]:
+        found[achievement.slug] = achievement
+    return found
+
+
+@transaction.atomic
+def assignment_set(*, achievement, institution, assigned: bool, by=None) -> bool:
+    """Assign (or withdraw) an authority's achievement to one of its member institutions.
+
+    Returns whether anything changed. Only direct members can be assigned.
+    """
+    if institution.parent_id != achievement.organization_id:
+        raise BulkError(
+            "not_member", "Achievements can only be assigned to the authority's own institutions."
+        )
+    if assigned:
+        _, created = AchievementAssignment.objects.get_or_create(
+            achievement=achievement, institution=institution, defaults={"assigned_by": by}
+        )
+        changed = created
+    else:
+        changed = bool(
+            AchievementAssignment.objects.filter(
+                achievement=achievement, institution=institution
+            ).delete()[0]
+        )
+    if changed:
+        audit_record(
+            action="bulk.assign" if assigned else "bulk.unassign",
+            actor=by,
+            organization=achievement.organization,
+            target=achievement,
+            data={"institution": institution.slug},
+        )
+    return changed
+
+
+@transaction.atomic
+def intake_policy_set(*, institution, direct_issue: bool, by=None) -> IntakePolicy:
+    """Let an institution issue its batches directly, or have the authority review them."""
+    policy, _ = IntakePolicy.objects.update_or_create(
+        institution=institution, defaults={"direct_issue": direct_issue, "set_by": by}
+    )
+    audit_record(
+        action="bulk.policy",
+        actor=by,
+        organization=institution.parent or institution,
+        target=institution,
+        data={"direct_issue": direct_issue},
+    )
+    return policy
+
+
+def needs_review(organization) -> bool:
+    """True when the organization's batches wait for its authority's approval."""
+    if organization.parent_id is None:
+        return False
+    policy = IntakePolicy.objects.filter(institution=organization).first()
+    return not (policy and policy.direct_issue)
+
+
+# --------------------------------------------------------------------------------------------
+# Upload and mapping
+
+
+def _open(batch: Batch):
+    lim = limits()
+    return open_table(
+        bytes(batch.content), batch.filename, max_bytes=lim["max_bytes"], max_rows=lim["max_rows"]
+    )
+
+
+def _remembered(organization, headers: list[str]) -> dict[str, str]:
+    """Detected mapping, completed by what this organization chose before."""
+    detected, unknown = detect_mapping(headers)
+    stored = ColumnMapping.objects.filter(organization=organization).first()
+    if stored:
+        used = set(detected.values())
+        for header in unknown:
+            field = stored.mapping.get(header)
+            if field is not None and (not field or field not in used):
+                detected[header] = field
+                if field:
+                    used.add(field)
+    return detected
+
+
+def _mapping_complete(batch: Batch, headers: list[str], mapping: dict[str, str]) -> bool:
+    default = batch.default_achievement.slug if batch.default_achievement else None
+    try:
+        resolve_mapping(headers, mapping, default_achievement=default)
+    except SpreadsheetError:
+        return False
+    named = {header.strip() for header in headers if header.strip()}
+    # Every non-empty column must be decided (mapped or explicitly ignored) by a person once.
+    return named <= set(mapping)
+
+
+@transaction.atomic
+def batch_create(
+    *,
+    organization,
+    filename: str,
+    data: bytes,
+    uploaded_by=None,
+    default_achievement=None,
+    language: str = "ko",
+    validate: bool = True,
+) -> Batch:
+    """Store an upload after checking it can be read (raises ``SpreadsheetError`` if not).
+
+    When every column is known (template headers, or headers this organization mapped
+    before) validation is queued at once (``validate=False`` leaves that to the caller);
+    otherwise the batch waits in ``mapping`` for a person to say what the columns are.
+    """
+    lim = limits()
+    with open_table(data, filename, max_bytes=lim["max_bytes"], max_rows=lim["max_rows"]) as table:
+        headers = list(table.headers)
+        file_format, encoding = table.format, table.encoding or ""
+    if default_achievement is not None and default_achievement.slug not in issuable_achievements(
+        organization
+    ):
+        raise BulkError("not_assigned", "This achievement is not assigned to this institution.")
+    batch = Batch.objects.create(
+        organization=organization,
+        uploaded_by=uploaded_by if getattr(uploaded_by, "is_authenticated", False) else None,
+        filename=filename[:255],
+        content=data,
+        file_format=file_format,
+        encoding=encoding,
+        headers=headers,
+        default_achievement=default_achievement,
+        language=language if language in ("ko", "en") else "ko",
+    )
+    mapping = _remembered(organization, headers)
+    batch.mapping = mapping
+    if _mapping_complete(batch, headers, mapping):
+        batch.status = Batch.Status.VALIDATING
+    batch.save(update_fields=["mapping", "status", "updated_at"])
+    audit_record(
+        action="bulk.upload",
+        actor=uploaded_by,
+        organization=organization,
+        target=batch,
+        data={"filename": batch.filename, "bytes": len(data), "format": file_format},
+    )
+    if validate and batch.status == Batch.Status.VALIDATING:
+        _enqueue_validation(batch)
+    return batch
+
+
+def _enqueue_validation(batch: Batch) -> None:
+    from baeji.bulk.tasks import validate_batch
+
+    transaction.on_commit(partial(validate_batch.enqueue, batch.pk))
+
+
+@transaction.atomic
+def batch_set_mapping(*, batch: Batch, mapping: dict[str, str], by=None) -> Batch:
+    """Record what each column means (raises ``MappingError``), remember it, queue validation."""
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status not in (Batch.Status.MAPPING, Batch.Status.VALIDATED):
+        raise BulkError("state", "The columns of this upload can no longer be changed.")
+    default = batch.default_achievement.slug if batch.default_achievement else None
+    clean = {header.strip(): (field or "") for header, field in mapping.items()}
+    resolve_mapping(batch.headers, clean, default_achievement=default)
+    stored, _ = ColumnMapping.objects.get_or_create(organization=batch.organization)
+    stored.mapping = {**stored.mapping, **clean}
+    stored.save(update_fields=["mapping", "updated_at"])
+    batch.mapping = clean
+    batch.status = Batch.Status.VALIDATING
+    batch.save(update_fields=["mapping", "status", "updated_at"])
+    audit_record(
+        action="bulk.mapping", actor=by, organization=batch.organization, target=batch, data=clean
+    )
+    _enqueue_validation(batch)
+    return batch
+
+
+# --------------------------------------------------------------------------------------------
+# Validation
+
+
+def _errors_json(errors: Iterable[RowError]) -> list[dict[str, Any]]:
+    return [
+        {"field": e.field, "code": e.code, "ko": e.message_ko, "en": e.message_en} for e in errors
+    ]
+
+
+def _row_data(row: ValidRow) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "email": row.email,
+        "achievement": row.achievement_slug,
+        "issued_on": row.issued_on.isoformat(),
+        "evidence_url": row.evidence_url,
+        "narrative": row.narrative,
+        "result": row.result,
+        "learner_id": row.learner_id,
+    }
+
+
+_ALREADY = RowError.make(0, None, "already_awarded")
+
+
+def _existing_keys(organization, keys: list[str]) -> dict[str, tuple[Award | None, Any]]:
+    """Row keys already issued in the organization: key -> (award, pending award)."""
+    found: dict[str, tuple[Award | None, Any]] = {}
+    for award in Award.objects.filter(organization=organization, row_key__in=keys).only(
+        "id", "public_id", "row_key"
+    ):
+        found[award.row_key] = (award, None)
+    for pending in PendingAward.objects.filter(organization=organization, row_key__in=keys).only(
+        "id", "public_id", "row_key", "award_id", "claim_code"
+    ):
+        found.setdefault(pending.row_key, (None, pending))
+    return found
+
+
+def batch_validate(*, batch_id: int, progress: Callable[[int], None] | None = None) -> Batch:
+    """Check every row and store the result (safe to run twice: rows are replaced).
+
+    Streams the file: memory holds one write batch of rows plus the validator's per-row
+    digest, whatever the file's length.
+    """
+    batch = Batch.objects.select_related("organization", "default_achievement").get(pk=batch_id)
+    if batch.status != Batch.Status.VALIDATING:
+        return batch
+    organization = batch.organization
+    achievements = issuable_achievements(organization)
+    foreign = (
+        {a.slug for a in Achievement.objects.filter(organization=organization.parent).only("slug")}
+        if organization.parent_id
+        else set()
+    )
+
+    def lookup(code: str) -> AchievementInfo | None:
+        achievement = achievements.get(code)
+        if achievement is None:
+            # The authority's badge exists but was not assigned: say so rather than "unknown".
+            return AchievementInfo(slug=code, assigned=False) if code in foreign else None
+        requires = bool(achievement.current_version.result_descriptions)
+        return AchievementInfo(slug=achievement.slug, requires_result=requires)
+
+    counts = {"total": 0, "valid": 0, "invalid": 0, "already": 0, "pending": 0}
+    per_achievement: dict[str, int] = {}
+    per_error: dict[str, int] = {}
+    BatchRow.objects.filter(batch=batch).delete()
+    buffer: list[ValidRow | list[RowError] | tuple[int, list[RowError]]] = []
+
+    def flush() -> None:
+        keys = [item.key for item in buffer if isinstance(item, ValidRow)]
+        existing = _existing_keys(organization, keys) if keys else {}
+        objects = []
+        for item in buffer:
+            if isinstance(item, ValidRow):
+                done = existing.get(item.key)
+                if done is not None:
+                    counts["already"] += 1
+                    award, pending = done
+                    objects.append(
+                        BatchRow(
+                            batch=batch,
+                            line=item.line,
+                            outcome=BatchRow.Outcome.ALREADY,
+                            key=item.key,
+                            data=_row_data(item),
+                            errors=_errors_json([_ALREADY]),
+                            award=award,
+                            pending=pending,
+                        )
+                    )
+                    continue
+                counts["valid"] += 1
+                counts["pending"] += item.pending_claim
+                per_achievement[item.achievement_slug] = (
+                    per_achievement.get(item.achievement_slug, 0) + 1
+                )
+                objects.append(
+                    BatchRow(
+                        batch=batch,
+                        line=item.line,
+                        outcome=BatchRow.Outcome.VALID,
+                        key=item.key,
+                        data=_row_data(item),
+                    )
+                )
+            else:
+                errors = item
+                codes = {e.code for e in errors}
+                outcome = BatchRow.Outcome.INVALID
+                if codes == {"already_awarded"}:
+                    counts["already"] += 1
+                    outcome = BatchRow.Outcome.ALREADY
+                else:
+                    counts["invalid"] += 1
+                    for code in codes:
+                        per_error[code] = per_error.get(code, 0) + 1
+                objects.append(
+                    BatchRow(
+                        batch=batch,
+                        line=errors[0].line,
+                        outcome=outcome,
+                        errors=_errors_json(errors),
+                    )
+                )
+        BatchRow.objects.bulk_create(objects)
+        buffer.clear()
+        if progress is not None:
+            progress(counts["total"])
+
+    default = batch.default_achievement.slug if batch.default_achievement else None
+    try:
+        with _open(batch) as table:
+            rows = validate_rows(
+                table,
+                batch.mapping,
+                issuer_slug=organization.slug,
+                lookup_achievement=lookup,
+                # Checked in bulk per write batch (one query per 1,000 rows, not per row).
+                already_awarded=lambda learner, slug, day: False,
+                default_achievement=default,
+            )
+            for item in rows:
+                counts["total"] += 1
+                buffer.append(item)
+                if len(buffer) >= _WRITE_BATCH:
+                    flush()
+            flush()
+    except SpreadsheetError as error:
+        BatchRow.objects.filter(batch=batch).delete()
+        Batch.objects.filter(pk=batch.pk).update(
+            status=Batch.Status.FAILED, error=f"{error.message_ko}\n{error.message_en}"
+        )
+        batch.refresh_from_db()
+        return batch
+    with transaction.atomic():
+        Batch.objects.filter(pk=batch.pk).update(
+            status=Batch.Status.VALIDATED,
+            total_rows=counts["total"],
+            valid_rows=counts["valid"],
+            invalid_rows=counts["invalid"],
+            already_rows=counts["already"],
+            pending_rows=counts["pending"],
+            summary={"achievements": per_achievement, "errors": per_error},
+            updated_at=timezone.now(),
+        )
+        audit_record(
+            action="bulk.validate",
+            organization=organization,
+            target=batch,
+            data={key: value for key, value in counts.items()},
+        )
+    batch.refresh_from_db()
+    return batch
+
+
+# --------------------------------------------------------------------------------------------
+# Intake and review
+
+
+@transaction.atomic
+def batch_submit(
+    *, batch: Batch, by=None, skip_invalid: bool = False, direct: bool = False
+) -> Batch:
+    """Send a checked batch for issuing: for review, or straight to issuing when allowed.
+
+    Refused while any row is invalid unless ``skip_invalid``. ``direct`` is for callers that
+    act for the authority itself (the operator's command line); otherwise the institution's
+    intake policy decides.
+    """
+    batch = Batch.objects.select_for_update().select_related("organization").get(pk=batch.pk)
+    if batch.status != Batch.Status.VALIDATED:
+        raise BulkError("state", "Only a checked upload can be submitted.")
+    if batch.invalid_rows and not skip_invalid:
+        raise BulkError(
+            "invalid_rows",
+            "Some rows are invalid. Fix them and upload the file again, or choose to issue "
+            "only the valid rows.",
+        )
+    if not batch.valid_rows:
+        raise BulkError("nothing", "There is nothing to issue: no row is ready.")
+    batch.skip_invalid = skip_invalid
+    batch.submitted_by = by if getattr(by, "is_authenticated", False) else None
+    batch.submitted_at = timezone.now()
+    review = not direct and needs_review(batch.organization)
+    batch.status = Batch.Status.SUBMITTED if review else batch.status
+    batch.save(
+        update_fields=["skip_invalid", "submitted_by", "submitted_at", "status", "updated_at"]
+    )
+    audit_record(
+        action="bulk.submit",
+        actor=by,
+        organization=batch.organization,
+        target=batch,
+        data={"review": review, "rows": batch.valid_rows},
+    )
+    if not review:
+        _start(batch)
+    return batch
+
+
+@transaction.atomic
+def batch_review(*, batch: Batch, by, approve: bool, comment: str = "") -> Batch:
+    """Approve (issuing starts) or reject a submitted batch; the institution is e-mailed.
+
+    The caller has checked that ``by`` manages the institution's authority.
+    """
+    batch = Batch.objects.select_for_update().select_related("organization").get(pk=batch.pk)
+    if batch.status != Batch.Status.SUBMITTED:
+        raise BulkError("state", "This request has already been decided.")
+    batch.reviewed_by = by if getattr(by, "is_authenticated", False) else None
+    batch.reviewed_at = timezone.now()
+    batch.review_comment = comment.strip()
+    if not approve:
+        batch.status = Batch.Status.REJECTED
+    batch.save(
+        update_fields=["reviewed_by", "reviewed_at", "review_comment", "status", "updated_at"]
+    )
+    audit_record(
+        action="bulk.approve" if approve else "bulk.reject",
+        actor=by,
+        organization=batch.organization.parent or batch.organization,
+        target=batch,
+        data={"comment": batch.review_comment, "institution": batch.organization.slug},
+    )
+    if approve:
+        _start(batch)
+    from baeji.bulk.notifications import send_review_email
+
+    transaction.on_commit(partial(send_review_email, batch.pk))
+    return batch
+
+
+def _start(batch: Batch) -> None:
+    """Cut the valid rows into chunks and queue one task per chunk (after commit)."""
+    size = limits()["chunk_size"]
+    lines = (
+        BatchRow.objects.filter(batch=batch, outcome=BatchRow.Outcome.VALID)
+        .order_by("line")
+        .values_list("line", flat=True)
+    )
+    chunks: list[BatchChunk] = []
+    current: list[int] = []
+
+    def close() -> None:
+        chunks.append(
+            BatchChunk(
+                batch=batch,
+                number=len(chunks) + 1,
+                first_line=current[0],
+                last_line=current[-1],
+                size=len(current),
+            )
+        )
+        current.clear()
+
+    for line in lines.iterator(chunk_size=5000):
+        current.append(line)
+        if len(current) >= size:
+            close()
+    if current:
+        close()
+    BatchChunk.objects.bulk_create(chunks)
+    Batch.objects.filter(pk=batch.pk).update(
+        status=Batch.Status.ISSUING,
+        job_total=sum(c.size for c in chunks),
+        job_done=0,
+        started_at=timezone.now(),
+    )
+    ids = list(BatchChunk.objects.filter(batch=batch).values_list("pk", flat=True))
+    transaction.on_commit(partial(_enqueue_chunks, ids))
+
+
+def _enqueue_chunks(chunk_ids: list[int]) -> None:
+    from baeji.bulk.tasks import issue_chunk
+
+    for chunk_id in chunk_ids:
+        issue_chunk.enqueue(chunk_id)
+
+
+# --------------------------------------------------------------------------------------------
+# The job
+
+
+def _item(row: BatchRow, achievement, issued_at_time: time) -> IssueItem:
+    data = row.data
+    day = datetime.fromisoformat(data["issued_on"]).date()
+    # The date in the file is a Korean calendar date; midday KST keeps it that date everywhere.
+    issued_at = datetime.combine(day, issued_at_time, tzinfo=KOREA)
+    return IssueItem(
+        achievement=achievement,
+        recipient_name=data["name"],
+        recipient_email=data.get("email") or None,
+        issued_at=issued_at,
+        evidence_url=data.get("evidence_url"),
+        narrative=data.get("narrative"),
+        result=data.get("result"),
+        learner_id=data.get("learner_id"),
+        row_key=row.key,
+    )
+
+
+def batch_issue_chunk(*, chunk_id: int) -> str:
+    """Issue one chunk; safe to run any number of times, concurrently or after a crash.
+
+    Returns what happened (``done``, ``skipped``, ``cancelled``), for the task result.
+    """
+    lease = timedelta(seconds=limits()["lease_seconds"])
+    with transaction.atomic():
+        # A write first: it takes the row lock on PostgreSQL and the write lock on SQLite at
+        # once, so two runs of a chunk cannot both pass this point before one commits.
+        started = BatchChunk.objects.filter(
+            pk=chunk_id, state__in=[BatchChunk.State.QUEUED, BatchChunk.State.RUNNING]
+        ).update(
+            state=BatchChunk.State.RUNNING,
+            attempts=F("attempts") + 1,
+            lease_until=timezone.now() + lease,
+        )
+    if not started:
+        return "skipped"
+    chunk = BatchChunk.objects.select_related("batch", "batch__organization").get(pk=chunk_id)
+    batch = chunk.batch
+    if batch.status != Batch.Status.ISSUING:
+        BatchChunk.objects.filter(pk=chunk_id, state=BatchChunk.State.RUNNING).update(
+            state=BatchChunk.State.CANCELLED
+        )
+        return "cancelled"
+    # A live worker picks up what a dead one left behind (the command line does it too).
+    batch_requeue_stale(batch=batch)
+    achievements = issuable_achievements(batch.organization)
+    for _attempt in range(3):
+        try:
+            outcome = _issue_chunk_once(chunk, achievements)
+        except IntegrityError:
+            # Another upload issued some of these keys meanwhile: re-check and go again.
+            logger.info("chunk %s met an already issued row key; retrying", chunk_id)
+            continue
+        break
+    else:
+        raise RuntimeError(f"chunk {chunk_id} kept meeting concurrent duplicates")
+    batch_finish_if_done(batch_id=batch.pk)
+    return outcome
+
+
+def _issue_chunk_once(chunk: BatchChunk, achievements: dict[str, Achievement]) -> str:
+    batch = chunk.batch
+    organization = batch.organization
+    rows = list(
+        BatchRow.objects.filter(
+            batch=batch,
+            line__gte=chunk.first_line,
+            line__lte=chunk.last_line,
+            outcome=BatchRow.Outcome.VALID,
+        ).order_by("line")
+    )
+    existing = _existing_keys(organization, [row.key for row in rows])
+    items = []
+    for row in rows:
+        achievement = achievements.get(row.data["achievement"])
+        if row.key not in existing and achievement is not None:
+            items.append(_item(row, achievement, time(12)))
+
+    def claim() -> bool:
+        return bool(
+            BatchChunk.objects.filter(pk=chunk.pk, state=BatchChunk.State.RUNNING).update(
+                state=BatchChunk.State.DONE, finished_at=timezone.now()
+            )
+        )
+
+    def record(awards: list[Award], pending: list[PendingAward]) -> None:
+        # A few set-based updates instead of one per row: the report finds each row's award
+        # through the row key, so rows need only their outcome.
+        issued = {award.row_key for award in awards}
+        waiting = {item.row_key for item in pending}
+        ids: dict[str, list[int]] = {"issued": [], "pending": [], "already": [], "gone": []}
+        for row in rows:
+            if row.key in issued:
+                ids["issued"].append(row.pk)
+            elif row.key in waiting:
+                ids["pending"].append(row.pk)
+            elif row.key in existing:
+                ids["already"].append(row.pk)
+            else:
+                ids["gone"].append(row.pk)
+        updates = [
+            ("issued", {"outcome": BatchRow.Outcome.ISSUED}),
+            ("pending", {"outcome": BatchRow.Outcome.PENDING}),
+            ("already", {"outcome": BatchRow.Outcome.ALREADY}),
+        ]
+        for name, values in updates:
+            if ids[name]:
+                BatchRow.objects.filter(pk__in=ids[name]).update(**values)
+        for row in rows:
+            if row.pk in ids["gone"]:
+                # The achievement was withdrawn or archived since validation.
+                slug = row.data["achievement"]
+                error = RowError.make(
+                    row.line, "achievement", "achievement_not_assigned", value=slug
+                )
+                BatchRow.objects.filter(pk=row.pk).update(
+                    outcome=BatchRow.Outcome.INVALID, errors=_errors_json([error])
+                )
+        Batch.objects.filter(pk=batch.pk).update(
+            job_done=F("job_done") + len(rows), job_errors=F("job_errors") + len(ids["gone"])
+        )
+
+    awards, _ = award_issue_many(
+        organization=organization,
+        items=items,
+        issued_by=batch.submitted_by,
+        claim=claim,
+        record=record,
+        on_commit=_queue_notifications,
+    )
+    return "skipped" if awards is None else "done"
+
+
+MAX_CHUNK_ATTEMPTS = 5
+
+
+def batch_chunk_failed(*, chunk_id: int, error: BaseException) -> bool:
+    """A chunk run raised: queue it again shortly, or fail the batch after too many tries.
+
+    Returns True when the chunk was queued again. (A worker that dies cannot call this; its
+    chunk is found by :func:`batch_requeue_stale` once the lease expires.)
+    """
+    chunk = BatchChunk.objects.filter(pk=chunk_id).select_related("batch").first()
+    if chunk is None or chunk.state != BatchChunk.State.RUNNING:
+        return False
+    if chunk.attempts < MAX_CHUNK_ATTEMPTS:
+        requeued = BatchChunk.objects.filter(pk=chunk_id, state=BatchChunk.State.RUNNING).update(
+            state=BatchChunk.State.QUEUED
+        )
+        if requeued:
+            from baeji.bulk.tasks import issue_chunk
+
+            task = issue_chunk
+            if task.get_backend().supports_defer:
+                # Give whatever held the lock a moment to let go.
+                task = task.using(run_after=timezone.now() + timedelta(seconds=chunk.attempts))
+            transaction.on_commit(partial(task.enqueue, chunk_id))
+        return bool(requeued)
+    with transaction.atomic():
+        BatchChunk.objects.filter(pk=chunk_id).update(state=BatchChunk.State.CANCELLED)
+        Batch.objects.filter(pk=chunk.batch_id, status=Batch.Status.ISSUING).update(
+            status=Batch.Status.FAILED,
+            finished_at=timezone.now(),
+            error=f"{type(error).__name__}: {error}"[:2000],
+        )
+        audit_record(
+            action="bulk.failed",
+            organization=chunk.batch.organization,
+            target=chunk.batch,
+            data={"chunk": chunk.number, "error": f"{type(error).__name__}: {error}"[:500]},
+        )
+    return False
+
+
+def _queue_notifications(awards: list[Award], pending: list[PendingAward]) -> None:
+    if not awards:
+        return
+    from baeji.bulk.tasks import notify_awards
+
+    notify_awards.enqueue([award.pk for award in awards])
+
+
+def batch_finish_if_done(*, batch_id: int) -> bool:
+    """Mark an issuing batch done once every chunk is done; returns whether it is done."""
+    if BatchChunk.objects.filter(batch_id=batch_id).exclude(state=BatchChunk.State.DONE).exists():
+        return False
+    with transaction.atomic():
+        updated = Batch.objects.filter(pk=batch_id, status=Batch.Status.ISSUING).update(
+            status=Batch.Status.DONE, finished_at=timezone.now()
+        )
+        if updated:
+            batch = Batch.objects.select_related("organization").get(pk=batch_id)
+            audit_record(
+                action="bulk.done",
+                organization=batch.organization,
+                target=batch,
+                data={"issued": batch.job_done},
+            )
+    return True
+
+
+@transaction.atomic
+def batch_cancel(*, batch: Batch, by=None) -> Batch:
+    """Stop a batch: queued chunks are dropped; a chunk being issued finishes or rolls back.
+
+    What was issued stays issued (revoke awards one by one if needed).
+    """
+    updated = Batch.objects.filter(
+        pk=batch.pk,
+        status__in=[
+            Batch.Status.MAPPING,
+            Batch.Status.VALIDATING,
+            Batch.Status.VALIDATED,
+            Batch.Status.SUBMITTED,
+            Batch.Status.ISSUING,
+        ],
+    ).update(status=Batch.Status.CANCELLED, finished_at=timezone.now())
+    if not updated:
+        raise BulkError("state", "This batch has already finished.")
+    BatchChunk.objects.filter(batch=batch, state=BatchChunk.State.QUEUED).update(
+        state=BatchChunk.State.CANCELLED
+    )
+    batch.refresh_from_db()
+    audit_record(action="bulk.cancel", actor=by, organization=batch.organization, target=batch)
+    return batch
+
+
+def batch_requeue_stale(*, batch: Batch, now: datetime | None = None) -> int:
+    """Queue again the chunks whose worker died (lease expired while ``running``).
+
+    Returns how many were queued. Running it while the worker is alive and merely slow is
+    harmless: chunks are idempotent.
+    """
+    now = now or timezone.now()
+    stale = list(
+        BatchChunk.objects.filter(
+            batch=batch, state=BatchChunk.State.RUNNING, lease_until__lt=now
+        ).values_list("pk", flat=True)
+    )
+    if not stale:
+        return 0
+    BatchChunk.objects.filter(pk__in=stale, state=BatchChunk.State.RUNNING).update(
+        state=BatchChunk.State.QUEUED
+    )
+    _enqueue_chunks(stale)
+    return len(stale)
+
+
+# --------------------------------------------------------------------------------------------
+# Report
+
+
+def report_rows(batch: Batch, *, language: str | None = None) -> Iterator[Any]:
+    """The ``row,outcome,url,error`` report rows of a batch, streamed in line order.
+
+    Rows still waiting (``valid``) are reported as what they will become, without URL. The
+    awards are looked up by row key, a few thousand rows at a time.
+    """
+    from baeji.bulk.spreadsheet import ReportRow
+
+    language = language or batch.language
+    key = "ko" if language == "ko" else "en"
+    rows = (
+        BatchRow.objects.filter(batch=batch)
+        .order_by("line")
+        .values_list("line", "outcome", "errors", "key", "data__email")
+    )
+    buffer: list[tuple] = []
+
+    def flush() -> Iterator[Any]:
+        keys = [item[3] for item in buffer if item[3] and item[1] != BatchRow.Outcome.VALID]
+        found = _existing_keys(batch.organization, keys) if keys else {}
+        for line, outcome, errors, row_key, email in buffer:
+            error = " / ".join(item[key] for item in errors)
+            if outcome == BatchRow.Outcome.VALID:
+                yield ReportRow(line, "pending_claim" if not email else "issued", "", "")
+                continue
+            url = ""
+            award, pending = found.get(row_key, (None, None)) if row_key else (None, None)
+            if award is not None:
+                url = links.credential_url(award)
+            elif pending is not None:
+                url = claim_code_url(pending)
+            yield ReportRow(line, outcome, url, error)
+        buffer.clear()
+
+    for item in rows.iterator(chunk_size=2000):
+        buffer.append(item)
+        if len(buffer) >= 2000:
+            yield from flush()
+    yield from flush()
+
+
+def claim_code_url(pending: PendingAward) -> str:
+    """Where a learner redeems a pending award's code (the code is part of the address)."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return links.absolute(reverse("claim-code-scan", args=[pending.claim_code]))
+    except NoReverseMatch:
+        # The claim pages are a separate app; without it the code itself is what to hand out.
+        return f"claim-code:{pending.claim_code}"

@@ -1,0 +1,37 @@
+"""Background tasks of bulk issuance: they take ids and call services (safe to run twice)."""
+
+from django_tasks import task
+
+from baeji.awards.services import award_notify
+from baeji.bulk import services
+
+# Issuing goes before e-mails, so that a large batch is finished (and its progress bar full)
+# before the worker spends time on its e-mails.
+CHUNK_PRIORITY = 10
+NOTIFY_PRIORITY = -10
+
+
+@task()
+def validate_batch(batch_id: int) -> str:
+    """Check every row of an uploaded batch."""
+    return services.batch_validate(batch_id=batch_id).status
+
+
+@task(priority=CHUNK_PRIORITY)
+def issue_chunk(chunk_id: int) -> str:
+    """Issue one chunk of a batch (idempotent; see ``batch_issue_chunk``).
+
+    A failure (say, a database lock timeout) queues the chunk again a few times before the
+    batch is marked failed.
+    """
+    try:
+        return services.batch_issue_chunk(chunk_id=chunk_id)
+    except Exception as error:
+        services.batch_chunk_failed(chunk_id=chunk_id, error=error)
+        raise
+
+
+@task(priority=NOTIFY_PRIORITY)
+def notify_awards(award_ids: list[int]) -> int:
+    """Send the award e-mails of one chunk; already sent ones are skipped."""
+    return sum(award_notify(award_id=award_id) for award_id in award_ids)

@@ -1,0 +1,14 @@
+"""The platform world (owner, member, outsider, sibling) for the API tests."""
+
+import pytest
+from django.core.cache import cache
+
+from tests.platform.conftest import _platform_settings, make_user, swim_badge, world  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: start every test from zero."""
+    cache.clear()
+    yield
+    cache.clear()
