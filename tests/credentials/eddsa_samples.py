@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from baeji.credentials.contexts import OB_V3P0, OB_V3P0_EXTENSIONS, VC_V2
 
-STANDARDS = Path("/work/shared/standards")
+# Copies of ../shared/standards (the W3C and 1EdTech vectors, spec and validator examples).
+STANDARDS = Path(__file__).parent / "fixtures" / "standards"
 VECTORS = STANDARDS / "vectors"
 W3C = VECTORS / "w3c-vc-di-eddsa"
 OB3_VECTOR = VECTORS / "1edtech-ob3"

@@ -20,7 +20,7 @@ from baeji.credentials.status import (
     status_list_credential,
 )
 
-# Values from /work/shared/standards/vectors/bitstring-status-list.json.
+# Values from the standards folder: vectors/bitstring-status-list.json.
 SPEC_EXAMPLE_LIST = "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"
 VALIDATOR_LIST = "uH4sIAAAAAAAA_-3BMQEAAAzDoMy_6cnoA9QFAAAAAAAAAAAAAAAAAAAAbD3uPa2cAEAAAA"
 # The spec example without the multibase prefix: how StatusList2021 lists were written.
