@@ -22,125 +22,16 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from baeji.credentials import jsonld, keys, status
-from baeji.credentials.contexts import OB_V3P0, OB_V3P0_EXTENSIONS, VC_V2
 from baeji.credentials.fetch import Fetcher
 from baeji.credentials.suites import eddsa_rdfc_2022, vc_jwt
 from baeji.credentials.verify import verify
 
+# The realistic credential the tests also use (Korean text, alignments, result, evidence,
+# status entry, schema); the repository root is put on the path so this script runs directly.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.credentials.eddsa_samples import realistic_credential
+
 WARMUP = 50
-
-
-def realistic_credential(serial: int) -> dict:
-    """An OB 3.0 AchievementCredential as Baeji issues it (Korean text, results, status...)."""
-    return {
-        "@context": [VC_V2, OB_V3P0, OB_V3P0_EXTENSIONS],
-        "id": f"urn:uuid:3f1c6a52-8d2e-4b7a-9c1d-{serial:012d}",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": "정보보안 전문가 배지",
-        "description": "한국대학교 정보보안 과정을 우수한 성적으로 이수했습니다.",
-        "issuer": {
-            "id": "https://badges.example.kr/issuers/1",
-            "type": ["Profile"],
-            "name": "한국대학교 소프트웨어융합대학",
-            "url": "https://www.example.kr",
-            "email": "badges@example.kr",
-        },
-        "validFrom": "2026-03-01T09:00:00Z",
-        "validUntil": "2031-03-01T09:00:00Z",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "identifier": [
-                {
-                    "type": "IdentityObject",
-                    "hashed": True,
-                    "identityHash": f"sha256${serial:064x}",
-                    "identityType": "emailAddress",
-                    "salt": "b6c1e0d2",
-                }
-            ],
-            "activityStartDate": "2025-09-01T00:00:00Z",
-            "activityEndDate": "2026-02-15T00:00:00Z",
-            "creditsEarned": 3.0,
-            "achievement": {
-                "id": "https://badges.example.kr/achievements/infosec-101",
-                "type": ["Achievement"],
-                "achievementType": "Certificate",
-                "name": "정보보안 기초",
-                "description": "암호학, 네트워크 보안, 보안 정책의 기초를 다룹니다.",
-                "criteria": {
-                    "narrative": "다음을 모두 충족해야 합니다:\n1. 과제 5개 제출\n2. 기말 시험 80점"
-                },
-                "image": {
-                    "id": "https://badges.example.kr/img/infosec.png",
-                    "type": "Image",
-                    "caption": "정보보안 기초 배지",
-                },
-                "creator": {
-                    "id": "https://badges.example.kr/issuers/1",
-                    "type": ["Profile"],
-                    "name": "한국대학교 소프트웨어융합대학",
-                },
-                "alignment": [
-                    {
-                        "type": ["Alignment"],
-                        "targetName": "정보보호 관리체계 운영",
-                        "targetUrl": "https://www.ncs.go.kr/unit/2001020101",
-                        "targetFramework": "국가직무능력표준(NCS)",
-                        "targetCode": "2001020101",
-                        "targetType": "CFItem",
-                    },
-                    {
-                        "type": ["Alignment"],
-                        "targetName": "Applied Cryptography",
-                        "targetUrl": "https://frameworks.example.org/security/crypto",
-                        "targetDescription": "Use symmetric and public-key primitives correctly.",
-                    },
-                ],
-                "resultDescription": [
-                    {
-                        "id": "urn:uuid:a1b2c3d4-0000-4000-8000-000000000001",
-                        "type": ["ResultDescription"],
-                        "name": "최종 성적",
-                        "resultType": "LetterGrade",
-                        "allowedValue": ["A+", "A", "B+", "B", "C"],
-                        "requiredValue": "B",
-                    }
-                ],
-                "tag": ["보안", "암호학"],
-            },
-            "result": [
-                {
-                    "type": ["Result"],
-                    "resultDescription": "urn:uuid:a1b2c3d4-0000-4000-8000-000000000001",
-                    "value": "A+",
-                    "status": "Completed",
-                }
-            ],
-        },
-        "evidence": [
-            {
-                "id": f"https://badges.example.kr/evidence/{serial}",
-                "type": ["Evidence"],
-                "name": "기말 프로젝트",
-                "narrative": "TLS 1.3 핸드셰이크 분석 보고서",
-                "genre": "Report",
-            }
-        ],
-        "credentialStatus": {
-            "id": f"https://badges.example.kr/status/1#{serial}",
-            "type": "BitstringStatusListEntry",
-            "statusPurpose": "revocation",
-            "statusListIndex": str(serial),
-            "statusListCredential": "https://badges.example.kr/status/1",
-        },
-        "credentialSchema": [
-            {
-                "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
-                "ob_v3p0_achievementcredential_schema.json",
-                "type": "1EdTechJsonSchemaValidator2019",
-            }
-        ],
-    }
 
 
 def _timed(operation: Callable[[int], object], iterations: int) -> list[float]:
