@@ -132,7 +132,9 @@ def test_issue_claim_verify_revoke(new_page, live_server, organization):
     # The public page says valid.
     expect(learner.locator(".report .status")).to_have_text("Verified")
     expect(learner.locator(".report")).not_to_contain_text("Not valid")
-    expect(learner.get_by_text("김하늘").first).to_be_visible()
+    # Private by default: the page verifies but does not name the learner.
+    expect(learner.locator("main")).not_to_contain_text("김하늘")
+    expect(learner.get_by_text("the learner keeps this badge private")).to_be_visible()
     assert_accessible(learner, "public credential (valid)")
 
     # The same page in Korean on a phone: accessible, and nothing scrolls sideways.
