@@ -1,0 +1,13 @@
+"""Template helpers for verification reports."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def check_label(name: str) -> str:
+    """A person's name for an engine check, in the page's language (the backpack's wording)."""
+    from baeji.backpack.verifying import check_label as label
+
+    return label(name)
