@@ -14,13 +14,18 @@ from baeji.core.ids import new_public_id
 
 
 @transaction.atomic
-def user_get_or_create_for_email(*, email: str, name: str = "") -> object:
-    """The account owning the verified address ``email``, created if there is none."""
+def user_get_or_create_for_email(*, email: str, name: str = "", verified: bool = True) -> object:
+    """The account owning the address ``email``, created if there is none.
+
+    ``verified`` says whether the caller has proved the address (a claim link sent to it);
+    sign-in by e-mailed code passes False and allauth verifies the address when the code is
+    entered.
+    """
     User = get_user_model()
     email = email.strip().lower()
     address = EmailAddress.objects.select_related("user").filter(email__iexact=email).first()
     if address:
-        if not address.verified:
+        if verified and not address.verified:
             address.verified = True
             address.save(update_fields=["verified"])
         return address.user
@@ -32,7 +37,7 @@ def user_get_or_create_for_email(*, email: str, name: str = "") -> object:
         user.set_unusable_password()
         user.save(update_fields=["password"])
         audit_record(action="user.create", actor=user, target=None, data={"email": email})
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
     return user
 
 

@@ -211,30 +211,12 @@ def primary_email(user) -> str | None:
     return (address or "").lower() or None
 
 
-@transaction.atomic
 def learner_for_email(*, email: str, name: str = ""):
     """The account of ``email`` for signing in by code; created with the address UNVERIFIED
     when unknown (entering the e-mailed code verifies it)."""
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth import get_user_model
+    from baeji.accounts.services import user_get_or_create_for_email
 
-    from baeji.core.ids import new_public_id
-
-    email = email.strip().lower()
-    address = EmailAddress.objects.select_related("user").filter(email__iexact=email).first()
-    if address:
-        return address.user
-    User = get_user_model()
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User.objects.create_user(
-            username=f"u-{new_public_id(12)}", email=email, first_name=name[:150]
-        )
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-        audit_record(action="user.create", actor=None, data={"email": email, "via": "claim-code"})
-    EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
-    return user
+    return user_get_or_create_for_email(email=email, name=name, verified=False)
 
 
 def code_redeem(*, code: str, user, name: str = ""):

@@ -11,10 +11,10 @@ import random
 from collections.abc import Callable
 from datetime import timedelta
 
-from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from baeji.accounts.services import user_get_or_create_for_email
 from baeji.achievements.services import achievement_create, competency_create
 from baeji.awards.services import award_issue, award_revoke, award_suspend
 from baeji.organizations.models import Organization, Role
@@ -285,14 +285,13 @@ GIVEN = [
 ]
 
 
-def _user(email: str, name: str, **extra):
-    User = get_user_model()
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User.objects.create_user(username=email, email=email, first_name=name, **extra)
-        user.set_unusable_password()
-        user.save()
-        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+def _user(email: str, name: str, *, staff: bool = False):
+    """The demo account for ``email``, made the way a claim link makes one."""
+    user = user_get_or_create_for_email(email=email, name=name)
+    if staff and not user.is_staff:
+        # Demo staff may open the Django admin too.
+        get_user_model().objects.filter(pk=user.pk).update(is_staff=True)
+        user.is_staff = True
     return user
 
 
@@ -381,7 +380,7 @@ def seed(say: Callable[[str], None] = print, *, learners: int = 300) -> None:
     rng = random.Random(20250301)  # noqa: S311
     if not Organization.objects.filter(slug="youth-centre").exists():
         say("Seeding the youth centre (54 badges, images are drawn once) …")
-        staff = _user(STAFF_EMAIL, "박지현", is_staff=True)
+        staff = _user(STAFF_EMAIL, "박지현", staff=True)
         centre = organization_create(
             slug="youth-centre",
             name="한빛 청소년센터",
@@ -416,7 +415,7 @@ def seed(say: Callable[[str], None] = print, *, learners: int = 300) -> None:
         say(f"  {len(awards)} awards")
     if not Organization.objects.filter(slug="education-office").exists():
         say("Seeding the education office (46 badges) …")
-        staff = _user(OFFICE_STAFF_EMAIL, "최도윤", is_staff=True)
+        staff = _user(OFFICE_STAFF_EMAIL, "최도윤", staff=True)
         office = organization_create(
             slug="education-office",
             name="미래시 교육청",
