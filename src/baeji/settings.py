@@ -167,6 +167,11 @@ BAEJI_STAFF_MFA_REQUIRED = env_bool(
 
 TASKS = {"default": {"BACKEND": env("BAEJI_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
+# Bulk issuance limits (unset: the defaults in baeji.bulk.services.limits).
+for _name in ("MAX_BYTES", "MAX_ROWS", "CHUNK_SIZE", "LEASE_SECONDS"):
+    if env(f"BAEJI_BULK_{_name}"):
+        globals()[f"BAEJI_BULK_{_name}"] = int(env(f"BAEJI_BULK_{_name}") or 0)
+
 # E-mail: SMTP when a host is configured, otherwise the database outbox shown at /dev/outbox.
 if env("BAEJI_SMTP_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from baeji.core.models import PublicModel
+from baeji.core.models import DocumentTextField, PublicModel
 
 # Claim codes are typed by people from paper: no 0/O, 1/I/L look-alikes, upper case only.
 CLAIM_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -93,7 +93,7 @@ class Award(PublicModel):
     language = models.CharField(max_length=8, default="ko")
     status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="awards")
     status_index = models.PositiveIntegerField()
-    credential_json = models.TextField()
+    credential_json = DocumentTextField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.TextField(blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)

@@ -201,6 +201,12 @@ def achievement_document(version) -> dict:
     )
 
 
+# Checked credential templates (JSON text) by what they depend on; see _Signer.sign_award.
+# Bounded: a process that issues many badge versions starts over rather than grow.
+_TEMPLATES: dict[tuple, str] = {}
+_TEMPLATES_MAX = 512
+
+
 class _Signer:
     """Builds and signs the credentials of one issuing organization, reusing what repeats.
 
@@ -212,17 +218,40 @@ class _Signer:
     def __init__(self, organization) -> None:
         self.organization = organization
         self.profile = issuer_profile(organization)
+        self.profile_key = json.dumps(self.profile, sort_keys=True)
         key = keystore.active_key(organization) or signing_key_create(organization=organization)
         self.private_key = keystore.private_key_of(key)
         self.method = keystore.verification_method_id(key)
         self.achievements: dict[int, dict] = {}
-        self.templates: dict[tuple, str] = {}
+        self.creators: dict[int, str] = {}
 
     def achievement(self, version) -> dict:
         """The (cached) OB 3.0 ``Achievement`` document of ``version``."""
         if version.pk not in self.achievements:
             self.achievements[version.pk] = achievement_document(version)
         return self.achievements[version.pk]
+
+    def _template_key(self, award: Award) -> tuple:
+        """What a template depends on, besides the award's own values.
+
+        A version that was never awarded may still be edited in place, so its last change
+        time is part of the key; so are the issuer's and the badge creator's profiles as
+        they are now (an organization renamed since gets new templates).
+        """
+        version = award.version
+        creator = version.achievement.organization
+        if creator.pk not in self.creators:
+            self.creators[creator.pk] = json.dumps(issuer_profile(creator), sort_keys=True)
+        return (
+            self.profile_key,
+            self.creators[creator.pk],
+            version.pk,
+            version.updated_at,
+            award.valid_until is not None,
+            bool(award.result),
+            bool(award.evidence_url),
+            bool(award.narrative),
+        )
 
     def _build(self, award: Award, award_url: str) -> dict:
         version = award.version
@@ -285,21 +314,18 @@ class _Signer:
         The first credential of each shape (badge version, with or without expiry, result,
         evidence URL, narrative) goes through the model builder and its JSON Schema check;
         later ones of the same shape reuse that checked document with their own values,
-        because the schema check costs several times the signature.
+        because the schema check costs several times the signature. The checked templates
+        are kept per process (see :data:`_TEMPLATES`), so a job's chunks share them.
         """
         award_url = links.credential_url(award)
-        shape = (
-            award.version.pk,
-            award.valid_until is not None,
-            bool(award.result),
-            bool(award.evidence_url),
-            bool(award.narrative),
-        )
-        template = self.templates.get(shape)
+        key = self._template_key(award)
+        template = _TEMPLATES.get(key)
         if template is None:
             unsigned = self._build(award, award_url)
+            if len(_TEMPLATES) >= _TEMPLATES_MAX:
+                _TEMPLATES.clear()
             # Kept as text: loading it is the cheapest deep copy.
-            self.templates[shape] = json.dumps(unsigned)
+            _TEMPLATES[key] = json.dumps(unsigned)
         else:
             unsigned = self._from_template(template, award, award_url)
         signed = eddsa_rdfc_2022.sign(
@@ -308,13 +334,21 @@ class _Signer:
         return dump(signed)
 
 
+# Issuing needs the badge image's address, never its bytes.
+_IMAGES = ("current_version__image_png", "current_version__image_svg")
+
+
 def _issuable(achievement, organization):
     """Re-read ``achievement`` with what issuing needs; refuse archived ones."""
     # Re-read: the caller's object may predate an edit, and the award must carry the version
     # that is current now.
-    achievement = Achievement.objects.select_related(
-        "organization", "organization__parent", "current_version"
-    ).get(pk=achievement.pk)
+    achievement = (
+        Achievement.objects.select_related(
+            "organization", "organization__parent", "current_version"
+        )
+        .defer(*_IMAGES)
+        .get(pk=achievement.pk)
+    )
     if achievement.archived:
         raise AwardError("This badge is archived and can no longer be awarded.")
     if organization is not None and organization.pk != achievement.organization_id:
@@ -324,6 +358,39 @@ def _issuable(achievement, organization):
     else:
         organization = achievement.organization
     return achievement, organization
+
+
+def _issuable_many(ids: set[int], organization):
+    """:func:`_issuable` for several achievements at once, in one query.
+
+    Returns ``({pk: achievement}, organization)``; each achievement's current version knows
+    its achievement, so building credentials reads nothing more.
+    """
+    found = {
+        achievement.pk: achievement
+        for achievement in Achievement.objects.select_related(
+            "organization", "organization__parent", "current_version"
+        )
+        .defer(*_IMAGES)
+        .filter(pk__in=ids)
+    }
+    missing = ids - set(found)
+    if missing:
+        raise Achievement.DoesNotExist(f"no achievements {sorted(missing)}")
+    for achievement in found.values():
+        if achievement.archived:
+            raise AwardError("This badge is archived and can no longer be awarded.")
+        achievement.current_version.achievement = achievement
+    if not found:
+        return found, organization
+    first = next(iter(found.values()))
+    if organization is not None and any(
+        organization.pk != a.organization_id for a in found.values()
+    ):
+        organization = type(organization).objects.select_related("parent").get(pk=organization.pk)
+    else:
+        organization = first.organization
+    return found, organization
 
 
 def _new_award(
@@ -460,12 +527,9 @@ def award_issue_many(
     ``(None, None)`` is returned. ``record(awards, pending)`` runs inside the same transaction
     after the inserts; ``on_commit(awards, pending)`` after commit (e.g. to queue e-mails).
     """
-    achievements: dict[int, object] = {}
-    for item in items:
-        if item.achievement.pk not in achievements:
-            achievements[item.achievement.pk] = _issuable(item.achievement, organization)[0]
-    if achievements:
-        organization = _issuable(next(iter(achievements.values())), organization)[1]
+    achievements, organization = _issuable_many(
+        {item.achievement.pk for item in items}, organization
+    )
     awards: list[Award] = []
     pending: list[PendingAward] = []
     for item in items:

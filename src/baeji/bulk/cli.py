@@ -142,21 +142,9 @@ def _print_invalid(batch, language: str, limit: int = 20) -> None:
 def run(args: argparse.Namespace, django_setup) -> int:
     """The ``issue-bulk`` command; ``django_setup(data_dir)`` configures Django."""
     django_setup(args.data_dir)
-    from baeji.bulk.models import Batch
-    from baeji.bulk.selectors import progress
-    from baeji.bulk.services import (
-        BulkError,
-        batch_create,
-        batch_requeue_stale,
-        batch_submit,
-        batch_validate,
-        issuable_achievements,
-        limits,
-    )
-    from baeji.bulk.spreadsheet import SpreadsheetError
+    from baeji.bulk.services import issuable_achievements, limits
     from baeji.organizations.models import Organization
 
-    language = args.language
     organization = Organization.objects.select_related("parent").filter(slug=args.issuer).first()
     if organization is None:
         _say(f"No issuer with the slug {args.issuer!r}.")
@@ -178,6 +166,27 @@ def run(args: argparse.Namespace, django_setup) -> int:
         if achievement is None:
             _say(f"{args.issuer!r} cannot issue a badge {args.achievement!r}.")
             return 2
+    # The workers start while the file is checked: their start-up overlaps the checking.
+    workers = start_workers(args.workers) if args.workers and not args.dry_run else []
+    try:
+        return _check_and_issue(args, organization, path, achievement, workers)
+    finally:
+        stop_workers(workers)
+
+
+def _check_and_issue(args, organization, path: Path, achievement, workers) -> int:
+    from baeji.bulk.models import Batch
+    from baeji.bulk.selectors import progress
+    from baeji.bulk.services import (
+        BulkError,
+        batch_create,
+        batch_requeue_stale,
+        batch_submit,
+        batch_validate,
+    )
+    from baeji.bulk.spreadsheet import SpreadsheetError
+
+    language = args.language
     try:
         batch = batch_create(
             organization=organization,
@@ -232,7 +241,6 @@ def run(args: argparse.Namespace, django_setup) -> int:
         _write_report(batch, args.report, language)
         return status
     batch = batch_submit(batch=batch, skip_invalid=args.skip_invalid, direct=True)
-    workers = start_workers(args.workers) if args.workers else []
     bar = ProgressBar("Issuing")
     last_requeue = time.monotonic()
     try:
@@ -257,8 +265,6 @@ def run(args: argparse.Namespace, django_setup) -> int:
             "a running db_worker finishes it."
         )
         return 2
-    finally:
-        stop_workers(workers)
     _say(f"Issued {batch.job_done - batch.job_errors} rows ({batch.status}).")
     _write_report(batch, args.report, language)
     if batch.job_errors:

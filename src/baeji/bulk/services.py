@@ -85,11 +85,17 @@ def issuable_achievements(organization) -> dict[str, Achievement]:
     When an assigned achievement has the same slug as one of its own, its own wins.
     """
     found: dict[str, Achievement] = {}
-    assigned = Achievement.objects.filter(
-        assignments__institution=organization, archived=False
-    ).select_related("current_version", "organization")
-    own = Achievement.objects.filter(organization=organization, archived=False).select_related(
-        "current_version", "organization"
+    # The badge images stay in the database: issuing needs only their addresses.
+    images = ("current_version__image_png", "current_version__image_svg")
+    assigned = (
+        Achievement.objects.filter(assignments__institution=organization, archived=False)
+        .select_related("current_version", "organization")
+        .defer(*images)
+    )
+    own = (
+        Achievement.objects.filter(organization=organization, archived=False)
+        .select_related("current_version", "organization")
+        .defer(*images)
     )
     for achievement in [*assigned, *own]:
         found[achievement.slug] = achievement

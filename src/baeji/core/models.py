@@ -22,3 +22,17 @@ class PublicModel(TimeStamped):
 
     class Meta:
         abstract = True
+
+
+class DocumentTextField(models.TextField):
+    """A text column for documents of a few kilobytes (signed credentials) inserted in bulk.
+
+    On PostgreSQL, Django 5.2 bulk-inserts rows as ``UNNEST`` of one array parameter per
+    column, and psycopg escapes every element of a text array in Python: for 200 signed
+    credentials that is about 30 ms, against about 1 ms as separate parameters. A field with
+    its own placeholder makes Django keep the plain ``VALUES`` form for its model; the column
+    is an ordinary ``text`` column either way.
+    """
+
+    def get_placeholder(self, value, compiler, connection) -> str:
+        return "%s"
