@@ -78,7 +78,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     staff = User.objects.get(email=demo_data.STAFF_EMAIL)
     learner_award = Award.objects.filter(recipient_email=demo_data.LEARNER_EMAIL).first()
     worker = subprocess.Popen(
-        [sys.executable, "-m", "django", "db_worker", "--interval", "1"],
+        [sys.executable, "-m", "baeji.cli", "worker", "--interval", "1"],
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "baeji.settings"},
     )
     print(f"Baeji demo on {settings.BASE_URL}/", flush=True)
@@ -224,7 +224,8 @@ def cmd_organization_create(args: argparse.Namespace) -> int:
 
 
 def cmd_send_reminders(args: argparse.Namespace) -> int:
-    """Retry due e-mails, then queue reminders for unclaimed badges (run it from cron)."""
+    """Queue reminders for unclaimed badges, then retry due e-mails, now (``baeji worker``
+    also does both periodically)."""
     _django(args.data_dir)
     from baeji.emails.services import deliveries_retry_due, reminders_send
     from baeji.organizations.models import Organization
@@ -248,11 +249,97 @@ def register_send_reminders(subparsers) -> None:
         "send-reminders",
         help="retry failed e-mails and remind learners of unclaimed badges",
         description="Queue reminders due under each issuer's settings and send e-mails whose "
-        "retry time has come. Run it every hour or so (cron or a systemd timer).",
+        "retry time has come, now. `baeji worker` does both periodically; no cron needed.",
     )
     reminders.add_argument("--issuer", help="only this issuer's reminders (slug)")
     reminders.add_argument("--data-dir")
     reminders.set_defaults(func=cmd_send_reminders)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run a task worker that also queues the periodic duties when they are due."""
+    if args.tick_seconds is not None and not args.tick_seconds > 0:
+        _say("--tick-seconds must be more than 0.")
+        return 2
+    _django(args.data_dir)
+    from baeji.schedule.services import tick_seconds
+    from baeji.schedule.worker import run_worker
+
+    run_worker(
+        tick_seconds=None if args.no_periodic else (args.tick_seconds or tick_seconds()),
+        interval=args.interval,
+        queue_name=args.queue_name,
+        worker_id=args.worker_id,
+        verbosity=args.verbosity,
+    )
+    return 0
+
+
+def cmd_tick(args: argparse.Namespace) -> int:
+    """Queue the periodic duties that are due (once), or list the schedule."""
+    _django(args.data_dir)
+    from django.utils import timezone
+
+    from baeji.schedule.selectors import duties_schedule
+    from baeji.schedule.services import duties_tick
+    from baeji.schedule.worker import process_name
+
+    def when(moment) -> str:
+        return timezone.localtime(moment).isoformat(timespec="seconds") if moment else "-"
+
+    if args.list:
+        for duty in duties_schedule():
+            every = f"every {duty['seconds']} s" if duty["seconds"] else "off"
+            nxt = when(duty["next_run_at"])
+            last = (
+                f"{when(duty['last_claimed_at'])} by {duty['claimed_by']}"
+                if duty["last_claimed_at"]
+                else "never"
+            )
+            print(f"{duty['name']}\t{every}\tnext {nxt}\tlast {last}")
+        return 0
+    claimed = duties_tick(by=f"tick@{process_name()}")
+    for name in claimed:
+        print(name)
+    _say(f"Queued {len(claimed)} periodic duty(ies); a task worker runs them.")
+    return 0
+
+
+def register_worker(subparsers) -> None:
+    """The ``worker`` and ``tick`` subcommands (periodic duties without cron)."""
+    worker = subparsers.add_parser(
+        "worker",
+        help="run a task worker that also runs the periodic duties",
+        description="Run background tasks (django-tasks' db_worker) and, from a thread, queue "
+        "the periodic duties when they are due: stale bulk chunks, e-mail retries, reminders, "
+        "purges. Run one or more on any machines; each run of a duty is queued by one of them.",
+    )
+    worker.add_argument(
+        "--interval", type=float, default=1.0, help="seconds between queue polls when idle"
+    )
+    worker.add_argument("--queue-name", default="default", help="queues to run ('*': all)")
+    worker.add_argument("--worker-id", help="unique across the workers (default: random)")
+    worker.add_argument(
+        "--tick-seconds",
+        type=float,
+        help="how often to look for due duties (default: BAEJI_PERIODIC_TICK_SECONDS, 30)",
+    )
+    worker.add_argument(
+        "--no-periodic", action="store_true", help="only run tasks; queue no periodic duties"
+    )
+    worker.add_argument("--verbosity", type=int, choices=[0, 1, 2, 3], default=1)
+    worker.add_argument("--data-dir")
+    worker.set_defaults(func=cmd_worker)
+
+    tick = subparsers.add_parser(
+        "tick",
+        help="queue the periodic duties that are due, once (for cron instead of baeji worker)",
+        description="Queue each periodic duty that is due, once; a task worker runs them. "
+        "Not needed with `baeji worker`. --list shows the schedule.",
+    )
+    tick.add_argument("--list", action="store_true", help="show the schedule; queue nothing")
+    tick.add_argument("--data-dir")
+    tick.set_defaults(func=cmd_tick)
 
 
 def register_issue_bulk(subparsers) -> None:
@@ -314,3 +401,4 @@ def register(subparsers) -> None:
     create.set_defaults(func=cmd_organization_create)
     register_send_reminders(subparsers)
     register_issue_bulk(subparsers)
+    register_worker(subparsers)

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "baeji.growth",
     "baeji.claims",
     "baeji.api",
+    "baeji.schedule",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +167,15 @@ BAEJI_STAFF_MFA_REQUIRED = env_bool(
 )
 
 TASKS = {"default": {"BACKEND": env("BAEJI_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# Periodic duties, run by `baeji worker` (baeji.schedule; see docs/operations.md): seconds between
+# two runs as "name=seconds,...", 0 turns a duty off (unset: the defaults); how often workers look.
+BAEJI_PERIODIC_SECONDS = env("BAEJI_PERIODIC_SECONDS", "") or ""
+BAEJI_PERIODIC_TICK_SECONDS = float(env("BAEJI_PERIODIC_TICK_SECONDS", "30") or 30)
+# Claim-form rate limits, counted in the database (unset: the defaults in baeji.claims.ratelimit).
+for _name in ("WINDOW", "PER_IP", "PER_SESSION"):
+    if env(f"BAEJI_CLAIM_RATE_{_name}"):
+        globals()[f"BAEJI_CLAIM_RATE_{_name}"] = int(env(f"BAEJI_CLAIM_RATE_{_name}") or 0)
 
 # Bulk issuance limits (unset: the defaults in baeji.bulk.services.limits).
 for _name in ("MAX_BYTES", "MAX_ROWS", "CHUNK_SIZE", "LEASE_SECONDS"):

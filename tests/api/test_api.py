@@ -1,5 +1,5 @@
 """The issuing API over HTTP: tokens from the UI, scopes, revocation, tenancy, all-or-nothing
-batches, JSON errors."""
+batches, JSON errors (batch jobs in detail: test_api_batch_jobs.py)."""
 
 from __future__ import annotations
 
@@ -121,24 +121,31 @@ def test_other_organizations_awards_are_not_found(client, world, swim_badge):
     assert award.status == "active"
 
 
-def test_batch_with_one_bad_item_issues_nothing(client, world, swim_badge):
+def test_batch_with_one_bad_item_issues_nothing(
+    client, world, swim_badge, django_capture_on_commit_callbacks
+):
+    from baeji.bulk.services import intake_policy_set
+
+    intake_policy_set(institution=world.school, direct_issue=True)
     secret = _token(world)
+    item = {**AWARD, "result": "48초"}
     items = [
-        {**AWARD, "recipient_email": "a@l.example"},
-        {**AWARD, "recipient_email": "not-an-address"},
-        {**AWARD, "recipient_email": "c@l.example", "achievement": "no-such-badge"},
+        {**item, "recipient_email": "a@l.example"},
+        {**item, "recipient_email": "not-an-address"},
+        {**item, "recipient_email": "c@l.example", "achievement": "no-such-badge"},
     ]
     response = _post(client, "/api/v1/awards/batch", {"items": items}, secret)
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "invalid_items"
-    assert [d["ok"] for d in body["details"]] == [True, False, False]
+    assert [d["index"] for d in body["details"]] == [1, 2]
     assert not Award.objects.exists()
 
-    good = [{**AWARD, "recipient_email": f"l{n}@l.example"} for n in range(3)]
-    response = _post(client, "/api/v1/awards/batch", {"items": good}, secret)
-    assert response.status_code == 201, response.content
-    assert response.json()["issued"] == 3
+    good = [{**item, "recipient_email": f"l{n}@l.example"} for n in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, "/api/v1/awards/batch", {"items": good}, secret)
+    assert response.status_code == 202, response.content
+    assert response.json()["total"] == 3
     assert Award.objects.count() == 3
 
 

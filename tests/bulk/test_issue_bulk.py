@@ -591,3 +591,30 @@ def test_claim_code_format():
     assert len(codes) == 200
     assert all(re.fullmatch(f"[{CLAIM_CODE_ALPHABET}]{{10}}", code) for code in codes)
     assert normalize_claim_code("abcde-fghjk ") == "ABCDEFGHJK"
+
+
+def test_a_row_dated_today_issued_in_the_morning_is_valid_at_once(
+    client, world, badges, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Rows are issued at midday KST of their date, except that nothing is dated ahead of
+    the moment it is issued: a credential must be valid as soon as the learner gets it."""
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+
+    morning = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)  # 09:30 in Korea
+    monkeypatch.setattr(timezone, "now", lambda: morning)
+    run = django_capture_on_commit_callbacks
+    intake_policy_set(institution=world.school, direct_issue=True)
+    client.force_login(world.member)
+    rows = [
+        ["김민준", "minjun@example.kr", "ai-basics", "2026-03-02"],
+        ["이서연", "seoyeon@example.kr", "ai-basics", "2026-03-01"],
+    ]
+    batch = batch_from(upload(client, "school", csv_bytes(rows), "a.csv", run=run))
+    submit(client, batch, run)
+    today = Award.objects.get(recipient_email="minjun@example.kr")
+    yesterday = Award.objects.get(recipient_email="seoyeon@example.kr")
+    assert today.issued_at == morning
+    assert yesterday.issued_at == datetime(2026, 3, 1, 3, 0, tzinfo=UTC)  # midday in Korea
+    assert '"validFrom":"2026-03-02T00:30:00Z"' in today.credential_json

@@ -8,7 +8,7 @@ from tests.platform.conftest import _platform_settings, make_user, swim_badge, w
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters live in the cache: start every test from zero."""
+    """Start every test from an empty cache (rate-limit counters are in the database)."""
     cache.clear()
     yield
     cache.clear()

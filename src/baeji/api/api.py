@@ -7,31 +7,29 @@ another organization is simply not found (404).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import transaction
-from django.http import Http404
-from ninja import Field, NinjaAPI, Query, Schema, Status
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from ninja import Field, Header, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from baeji.api import selectors
 from baeji.api.services import api_token_authenticate
 from baeji.awards.models import Award
-from baeji.awards.services import (
-    AwardError,
-    IssueItem,
-    award_issue,
-    award_issue_many,
-    award_revoke,
-    award_suspend,
-)
+from baeji.awards.services import AwardError, award_issue, award_revoke, award_suspend
 from baeji.core import links
 
-MAX_BATCH = 500
 MAX_PAGE = 200
+# What a client may send as ``Idempotency-Key``: 1 to 255 visible ASCII characters.
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
 
 class TokenAuth(HttpBearer):
@@ -97,6 +95,11 @@ def _http_error(request, exc: HttpError):
     return _error(request, exc.status_code, "error", str(exc))
 
 
+@api.exception_handler(RequestDataTooBig)
+def _body_too_large(request, exc):
+    return _error(request, 413, "too_large", _("The request body is too large."))
+
+
 def _need(request, scope: str):
     token = request.auth
     if scope not in token.scopes:
@@ -155,26 +158,54 @@ class AwardPage(Schema):
     items: list[AwardOut]
 
 
+class BatchItemIn(Schema):
+    """One award of a batch job; checked like a spreadsheet row."""
+
+    achievement: str = Field(description="The badge's slug or public id.")
+    recipient_name: str
+    recipient_email: str | None = Field(
+        None, description="Without it the award waits for the learner with a claim code."
+    )
+    issued_on: str | None = Field(
+        None, description="The award's date (YYYY-MM-DD); today in Korea when omitted."
+    )
+    evidence_url: str | None = None
+    narrative: str | None = None
+    result: str | None = None
+    learner_id: str | None = Field(None, description="Your own id of the learner.")
+    notify: bool = Field(True, description="Send the award e-mail.")
+
+
 class BatchIn(Schema):
-    """A batch of awards, issued all together or not at all."""
+    """A batch of awards, issued by a background job."""
 
-    items: list[AwardIn]
+    items: list[BatchItemIn]
+    skip_invalid: bool = Field(
+        False, description="Issue the valid items even if some are invalid (they are reported)."
+    )
 
 
-class BatchItemOut(Schema):
-    """The result of one batch item."""
+class ItemErrorOut(Schema):
+    """One problem of one item."""
+
+    field: str | None
+    code: str
+    message: str
+
+
+class InvalidItemOut(Schema):
+    """An item that failed the check (in the ``details`` of an ``invalid_items`` error)."""
 
     index: int
-    ok: bool
-    award: AwardOut | None = None
-    errors: list[str] = Field(default_factory=list)
+    line: int
+    errors: list[ItemErrorOut]
 
 
-class BatchOut(Schema):
-    """The per-item results of a batch."""
+class InvalidItemsOut(ErrorOut):
+    """The batch was refused and nothing was stored; with ``invalid_items``, ``details`` lists
+    the invalid items."""
 
-    issued: int
-    items: list[BatchItemOut]
+    details: list[InvalidItemOut] | None = None
 
 
 class StatusIn(Schema):
@@ -183,16 +214,59 @@ class StatusIn(Schema):
     reason: str = ""
 
 
+class JobLinks(Schema):
+    """Where to follow a job."""
+
+    status: str
+    items: str
+
+
 class JobOut(Schema):
-    """A bulk-issuance job's progress."""
+    """A bulk-issuance job (an API batch or an uploaded spreadsheet) and its progress."""
 
     id: str
-    status: str
-    total: int
+    status: str = Field(
+        description="validated, submitted (waiting for the authority's approval), issuing, "
+        "done, rejected, cancelled or failed (mapping and validating: a spreadsheet being "
+        "checked)."
+    )
+    source: str = Field(description="api or upload")
+    total: int = Field(description="Awards the job issues (the valid items).")
     done: int
-    errors: int
+    errors: int = Field(description="Items that could no longer be issued when their turn came.")
+    item_count: int
+    valid: int
+    invalid: int
+    already_issued: int
+    pending_claim: int = Field(description="Valid items without e-mail (claim codes).")
+    created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    links: JobLinks
+
+
+class JobItemOut(Schema):
+    """What became of one item of a job."""
+
+    index: int | None = Field(description="Position in the request (from 0); null for uploads.")
+    line: int = Field(description="index + 1, or the row in the spreadsheet.")
+    outcome: str = Field(
+        description="issued, pending_claim, already_issued, invalid, waiting (not issued yet) "
+        "or not_issued (the job was rejected, cancelled or failed)."
+    )
+    award_id: str | None = None
+    url: str | None = Field(None, description="The credential's address.")
+    claim_url: str | None = Field(None, description="Where the learner claims a pending award.")
+    errors: list[ItemErrorOut]
+
+
+class JobItemPage(Schema):
+    """A page of a job's items, in order."""
+
+    count: int
+    limit: int
+    offset: int
+    items: list[JobItemOut]
 
 
 class AwardFilters(Schema):
@@ -278,97 +352,193 @@ def award_one(request, payload: AwardIn):
     return Status(201, _award_out(award))
 
 
-def _queue_emails(awards, _pending) -> None:
-    from baeji.awards.tasks import send_award_email
+def _language() -> str:
+    return "ko" if (translation.get_language() or "").startswith("ko") else "en"
 
-    for award in awards:
-        send_award_email.enqueue(award.pk)
+
+def _item_errors(errors, language: str) -> list[dict]:
+    """Row errors (``RowError`` objects or their stored JSON) as the API shows them."""
+    out = []
+    for error in errors:
+        if isinstance(error, dict):
+            out.append(
+                {"field": error.get("field"), "code": error["code"], "message": error[language]}
+            )
+        else:
+            out.append(
+                {"field": error.field, "code": error.code, "message": error.message(language)}
+            )
+    return out
+
+
+def _job_url(name: str, job) -> str:
+    return links.absolute(reverse(f"api:{name}", kwargs={"job_id": job.public_id}))
+
+
+def _job_out(job) -> dict:
+    return {
+        "id": job.public_id,
+        "status": job.status,
+        "source": job.source,
+        "total": job.job_total or job.valid_rows,
+        "done": job.job_done,
+        "errors": job.job_errors,
+        "item_count": job.total_rows,
+        "valid": job.valid_rows,
+        "invalid": job.invalid_rows,
+        "already_issued": job.already_rows,
+        "pending_claim": job.pending_rows,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "links": {"status": _job_url("job-status", job), "items": _job_url("job-items", job)},
+    }
+
+
+def _job_of(request, job_id: str):
+    token = _need(request, "read")
+    job = selectors.job_for_api(token.organization, job_id)
+    if job is None:
+        raise ApiError(404, "not_found", _("No such job in this organization."))
+    return job
 
 
 @api.post(
     "/v1/awards/batch",
-    response={201: BatchOut, 403: ErrorOut, 422: ErrorOut},
-    summary="Award a batch (all or nothing)",
+    response={202: JobOut, 403: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: InvalidItemsOut},
+    summary="Award a batch (returns a job)",
 )
-def award_batch(request, payload: BatchIn):
-    """Issue up to 500 awards in one transaction. If any item is invalid nothing is issued and
-    the answer lists every item's errors."""
+def award_batch(
+    request,
+    response: HttpResponse,
+    payload: BatchIn,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        description="Send the same key again (say, after a timeout) to get the same job back "
+        "instead of a second one.",
+    ),
+):
+    """Check every item, then issue them with a background job; follow it at ``links``.
+
+    Items are checked like spreadsheet rows (same checks, same messages in Korean and English
+    by ``Accept-Language``). If any item is invalid nothing is stored and the answer (422
+    ``invalid_items``) lists the invalid items, unless ``skip_invalid``. An item already issued
+    (same learner, badge and date) is not issued twice; it is reported as ``already_issued``.
+    An institution whose authority reviews its requests gets a ``submitted`` job that issues
+    once approved.
+    """
+    from baeji.bulk.services import BulkError, RecordsInvalid, batch_create_from_records, limits
+
     token = _need(request, "award")
-    if not payload.items:
-        raise ApiError(422, "invalid", "The batch is empty.")
-    if len(payload.items) > MAX_BATCH:
-        raise ApiError(422, "too_large", f"At most {MAX_BATCH} items per batch.")
-    checked = [_check_item(token.organization, item) for item in payload.items]
-    if any(errors for _a, errors in checked):
-        details = [
-            {"index": n, "ok": not errors, "errors": errors}
-            for n, (_a, errors) in enumerate(checked)
-        ]
+    if idempotency_key is not None and not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
         raise ApiError(
-            422, "invalid_items", "Some items are not valid; nothing was issued.", details
+            422,
+            "invalid",
+            _("The Idempotency-Key header must be 1 to 255 visible ASCII characters."),
         )
-    items = [
-        IssueItem(
-            achievement=achievement,
-            recipient_name=item.recipient_name.strip(),
-            recipient_email=item.recipient_email.strip().lower(),
-            evidence_url=item.evidence_url,
-            narrative=item.narrative,
-            result=item.result,
-        )
-        for item, (achievement, _e) in zip(payload.items, checked, strict=True)
-    ]
-    notify = [item.notify for item in payload.items]
-    try:
-        with transaction.atomic():
-            awards, _pending = award_issue_many(
-                organization=token.organization,
-                items=items,
-                issued_by=token.created_by,
-                on_commit=lambda a, p: _queue_emails(
-                    [x for x, n in zip(a, notify, strict=True) if n], p
-                ),
-            )
-    except AwardError as error:
-        raise ApiError(422, "award_refused", str(error)) from error
-    fresh = {
-        a.public_id: a
-        for a in Award.objects.filter(pk__in=[a.pk for a in awards]).select_related(
-            "achievement", "version"
-        )
-    }
-    return Status(
-        201,
+    if not payload.items:
+        raise ApiError(422, "invalid", _("The batch is empty."))
+    most = limits()["max_records"]
+    if len(payload.items) > most:
+        raise ApiError(422, "too_large", _("At most %(max)d items per batch.") % {"max": most})
+    records = [
         {
-            "issued": len(awards),
-            "items": [
-                {"index": n, "ok": True, "award": _award_out(fresh[a.public_id])}
-                for n, a in enumerate(awards)
-            ],
-        },
-    )
+            "name": item.recipient_name,
+            "email": item.recipient_email,
+            "achievement": item.achievement,
+            "issued_on": item.issued_on,
+            "evidence_url": item.evidence_url,
+            "narrative": item.narrative,
+            "result": item.result,
+            "learner_id": item.learner_id,
+            "notify": item.notify,
+        }
+        for item in payload.items
+    ]
+    language = _language()
+    try:
+        job, created = batch_create_from_records(
+            organization=token.organization,
+            records=records,
+            uploaded_by=token.created_by,
+            label=f"API: {token.name}",
+            skip_invalid=payload.skip_invalid,
+            idempotency_key=idempotency_key or "",
+            language=language,
+        )
+    except RecordsInvalid as error:
+        details = [
+            {"index": index, "line": index + 1, "errors": _item_errors(errors, language)}
+            for index, errors in sorted(error.errors.items())
+        ]
+        message = (
+            _("No item is valid; nothing was stored.")
+            if len(details) == len(records)
+            else _("Some items are not valid; nothing was stored.")
+        )
+        raise ApiError(422, "invalid_items", message, details) from error
+    except BulkError as error:
+        if error.code == "idempotency_conflict":
+            raise ApiError(
+                409,
+                "idempotency_conflict",
+                _("This Idempotency-Key was already used for a batch with other items."),
+            ) from error
+        raise ApiError(422, error.code, _(str(error))) from error
+    job = selectors.job_for_api(token.organization, job.public_id)
+    response["Location"] = _job_url("job-status", job)
+    if not created:
+        response["Idempotent-Replayed"] = "true"
+    return Status(202, _job_out(job))
 
 
 @api.get(
     "/v1/jobs/{job_id}",
     response={200: JobOut, 403: ErrorOut, 404: ErrorOut},
     summary="A bulk-issuance job's status",
+    url_name="job-status",
 )
 def job_status(request, job_id: str):
-    """Progress of a bulk-issuance job (a spreadsheet batch) of this organization."""
-    token = _need(request, "read")
-    job = selectors.job_for_api(token.organization, job_id)
-    if job is None:
-        raise ApiError(404, "not_found", "No such job in this organization.")
-    return {
-        "id": job.public_id,
-        "status": job.status,
-        "total": job.job_total,
-        "done": job.job_done,
-        "errors": job.job_errors,
-        "started_at": job.started_at,
-        "finished_at": job.finished_at,
-    }
+    """Progress of a bulk-issuance job (an API batch or a spreadsheet) of this organization."""
+    return _job_out(_job_of(request, job_id))
+
+
+@api.get(
+    "/v1/jobs/{job_id}/items",
+    response={200: JobItemPage, 403: ErrorOut, 404: ErrorOut},
+    summary="What became of each item of a job",
+    url_name="job-items",
+)
+def job_items(request, job_id: str, limit: int = 100, offset: int = 0):
+    """The job's items in order with their outcome, award or claim address and errors;
+    ``limit`` at most 200."""
+    from baeji.bulk.services import claim_code_url
+
+    job = _job_of(request, job_id)
+    limit = max(1, min(limit, MAX_PAGE))
+    offset = max(0, offset)
+    count, rows = selectors.job_items_for_api(job, offset=offset, limit=limit)
+    language = _language()
+    stopped = job.status in ("rejected", "cancelled", "failed", "done")
+    items = []
+    for row in rows:
+        outcome = row.outcome
+        if outcome == "valid":
+            outcome = "not_issued" if stopped else "waiting"
+        item = {
+            "index": row.line - 1 if job.source == "api" else None,
+            "line": row.line,
+            "outcome": outcome,
+            "errors": _item_errors(row.errors, language),
+        }
+        if row.award is not None:
+            item["award_id"] = row.award.public_id
+            item["url"] = links.credential_url(row.award)
+        elif row.pending is not None:
+            item["claim_url"] = claim_code_url(row.pending)
+        items.append(item)
+    return {"count": count, "limit": limit, "offset": offset, "items": items}
 
 
 @api.get("/v1/awards", response={200: AwardPage, 403: ErrorOut}, summary="List awards")

@@ -78,4 +78,19 @@ def job_for_api(organization, public_id: str):
         from baeji.bulk.models import Batch
     except ImportError:  # bulk issuance is optional
         return None
-    return Batch.objects.filter(organization=organization, public_id=public_id).first()
+    return (
+        Batch.objects.filter(organization=organization, public_id=public_id)
+        .select_related("organization")
+        .defer("content")
+        .first()
+    )
+
+
+def job_items_for_api(job, *, offset: int, limit: int):
+    """``(count, rows)``: how many items ``job`` has, and ``limit`` of them from ``offset``
+    with what became of each (:class:`baeji.bulk.services.RowResult`)."""
+    from baeji.bulk.models import BatchRow
+    from baeji.bulk.services import row_results
+
+    count = BatchRow.objects.filter(batch=job).count()
+    return count, list(row_results(job, offset=offset, limit=limit))

@@ -68,7 +68,8 @@ class ColumnMapping(TimeStamped):
 
 
 class Batch(PublicModel):
-    """One uploaded spreadsheet and, once approved, its issuing job with progress."""
+    """One uploaded spreadsheet (or the items of one API request) and, once approved, its
+    issuing job with progress."""
 
     class Status(models.TextChoices):
         MAPPING = "mapping", _("Columns to map")
@@ -81,9 +82,19 @@ class Batch(PublicModel):
         CANCELLED = "cancelled", _("Cancelled")
         FAILED = "failed", _("Failed")
 
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("Spreadsheet")
+        API = "api", _("API")
+
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="batches"
     )
+    # Where the rows came from: an uploaded spreadsheet, or the JSON items of the issuing API
+    # (then ``content`` holds those items as canonical JSON).
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.UPLOAD)
+    # The API client's ``Idempotency-Key``: the same key sent again by the same organization
+    # gets this batch back instead of a new one.
+    idempotency_key = models.CharField(max_length=255, blank=True, default="")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -134,6 +145,13 @@ class Batch(PublicModel):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "batches"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="batch_idempotency_key_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization.slug}/{self.filename} ({self.status})"
@@ -143,7 +161,8 @@ class BatchRow(models.Model):
     """One data row of a batch after validation, and what became of it.
 
     ``outcome`` is ``valid`` until issued, then ``issued`` or ``pending_claim``; ``invalid``
-    and ``already_issued`` rows are never issued. ``data`` holds the cleaned values.
+    and ``already_issued`` rows are never issued. ``data`` holds the cleaned values (and
+    ``"notify": false`` for an API item whose award e-mail is not to be sent).
     """
 
     class Outcome(models.TextChoices):
@@ -172,7 +191,11 @@ class BatchRow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["batch", "line"], name="batch_row_line_unique")
         ]
-        indexes = [models.Index(fields=["batch", "outcome"], name="batch_row_outcome")]
+        indexes = [
+            models.Index(fields=["batch", "outcome"], name="batch_row_outcome"),
+            # From an issued award back to its row (an API item's ``notify`` flag).
+            models.Index(fields=["key"], name="batch_row_key"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.line} {self.outcome}"

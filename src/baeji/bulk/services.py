@@ -13,11 +13,12 @@ before its commit left nothing behind.
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, time, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -37,12 +38,21 @@ from baeji.bulk.models import (
     IntakePolicy,
 )
 from baeji.bulk.spreadsheet import (
+    FIELDS,
     SpreadsheetError,
+    Table,
     detect_mapping,
     open_table,
     resolve_mapping,
 )
-from baeji.bulk.validation import KOREA, AchievementInfo, RowError, ValidRow, validate_rows
+from baeji.bulk.validation import (
+    KOREA,
+    AchievementInfo,
+    RowError,
+    ValidRow,
+    today_in_korea,
+    validate_rows,
+)
 from baeji.core import links
 
 logger = logging.getLogger(__name__)
@@ -51,6 +61,7 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_ROWS = 100_000
 DEFAULT_CHUNK_SIZE = 200
 DEFAULT_LEASE_SECONDS = 300
+DEFAULT_MAX_RECORDS = 5_000
 _WRITE_BATCH = 1000
 
 
@@ -72,6 +83,7 @@ def limits() -> dict[str, int]:
         "max_rows": int(getattr(settings, "BAEJI_BULK_MAX_ROWS", DEFAULT_MAX_ROWS)),
         "chunk_size": int(getattr(settings, "BAEJI_BULK_CHUNK_SIZE", DEFAULT_CHUNK_SIZE)),
         "lease_seconds": int(getattr(settings, "BAEJI_BULK_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)),
+        "max_records": int(getattr(settings, "BAEJI_BULK_MAX_RECORDS", DEFAULT_MAX_RECORDS)),
     }
 
 
@@ -277,6 +289,230 @@ def batch_set_mapping(*, batch: Batch, mapping: dict[str, str], by=None) -> Batc
 
 
 # --------------------------------------------------------------------------------------------
+# Batches from JSON records (the issuing API)
+
+
+class RecordsInvalid(BulkError):
+    """Records that failed validation; nothing was stored.
+
+    ``errors`` maps the index (from 0) of each failing record to its :class:`RowError` list
+    (their ``line`` is the index + 1).
+    """
+
+    def __init__(self, errors: dict[int, list[RowError]]) -> None:
+        super().__init__("invalid_items", "Some items are not valid; nothing was stored.")
+        self.errors = errors
+
+
+_RECORD_MAPPING = {field: field for field in FIELDS}
+
+
+def _records_table(records: Sequence[Mapping[str, Any]]) -> Table:
+    """Records as a table for :func:`validate_rows`, record ``n`` (from 0) being line ``n + 1``.
+
+    A first ``item`` column (not mapped, so never checked) holds the record's number: no
+    record can then read as a blank or comment row and be skipped.
+    """
+
+    def cell(value: Any) -> str:
+        return "" if value is None else str(value)
+
+    def lines() -> Iterator[tuple[int, list[str]]]:
+        yield 0, ["item", *FIELDS]
+        for index, record in enumerate(records):
+            yield index + 1, [str(index + 1), *(cell(record.get(field)) for field in FIELDS)]
+
+    return Table(format="json", records=lines, max_rows=max(len(records), 1))
+
+
+def _records_content(records: Sequence[Mapping[str, Any]], skip_invalid: bool) -> bytes:
+    """The request as canonical JSON: stored as the batch's content, compared on replays."""
+    document = {"items": [dict(record) for record in records], "skip_invalid": skip_invalid}
+    return json.dumps(
+        document, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    ).encode("utf-8")
+
+
+def _replay(organization, idempotency_key: str, content: bytes) -> Batch | None:
+    earlier = Batch.objects.filter(
+        organization=organization, idempotency_key=idempotency_key
+    ).first()
+    if earlier is not None and bytes(earlier.content) != content:
+        raise BulkError(
+            "idempotency_conflict", "This Idempotency-Key was already used for other items."
+        )
+    return earlier
+
+
+def batch_create_from_records(
+    *,
+    organization,
+    records: Sequence[Mapping[str, Any]],
+    uploaded_by=None,
+    label: str = "api",
+    skip_invalid: bool = False,
+    idempotency_key: str = "",
+    language: str = "ko",
+) -> tuple[Batch, bool]:
+    """Check JSON records and store them as a batch that is submitted at once; the API's batch.
+
+    A record has the template's fields (:data:`~baeji.bulk.spreadsheet.FIELDS`; ``achievement``
+    may also be a badge's public id, ``issued_on`` defaults to today in Korea, no ``email``
+    makes a pending award with a claim code) and optionally ``notify`` (False: no award
+    e-mail). Records go through the same validation as spreadsheet rows and get the same row
+    keys; the batch then follows the institution's intake policy like an upload: submitted
+    for its authority's review, or issued at once by the chunked job. ``uploaded_by`` (the
+    API token's creator) is also the submitter, and so the issuer.
+
+    All or nothing: when a record is invalid and ``skip_invalid`` is false, or no record is
+    valid, :class:`RecordsInvalid` is raised and nothing is stored. Records whose key was
+    issued before are not errors: they are stored as ``already_issued``. The whole check runs
+    before anything is written; at most ``limits()["max_records"]`` records.
+
+    With an ``idempotency_key``, a batch that this organization created with the same key is
+    returned instead of a new one (``BulkError("idempotency_conflict")`` when it was created
+    from other records). Returns ``(batch, created)``.
+    """
+    if not records:
+        raise BulkError("empty", "There is nothing to issue: no item was sent.")
+    if len(records) > limits()["max_records"]:
+        raise BulkError("too_large", "Too many items for one batch.")
+    content = _records_content(records, skip_invalid)
+    if idempotency_key:
+        earlier = _replay(organization, idempotency_key, content)
+        if earlier is not None:
+            return earlier, False
+    achievements = issuable_achievements(organization)
+    by_public_id = {achievement.public_id: slug for slug, achievement in achievements.items()}
+    today = today_in_korea().isoformat()
+    prepared = []
+    for record in records:
+        values = dict(record)
+        values["issued_on"] = values.get("issued_on") or today
+        code = values.get("achievement")
+        if isinstance(code, str) and code in by_public_id:
+            values["achievement"] = by_public_id[code]
+        prepared.append(values)
+    results = list(
+        validate_rows(
+            _records_table(prepared),
+            _RECORD_MAPPING,
+            issuer_slug=organization.slug,
+            lookup_achievement=_achievement_lookup(organization, achievements),
+            # Found per write batch when the rows are stored (already issued is no error).
+            already_awarded=lambda learner, slug, day: False,
+            # JSON values never were spreadsheet cells; exports escape them anyway.
+            refuse_formulas=False,
+        )
+    )
+    invalid = {item[0].line - 1: item for item in results if not isinstance(item, ValidRow)}
+    if (invalid and not skip_invalid) or len(invalid) == len(results):
+        raise RecordsInvalid(invalid)
+    quiet = {n + 1 for n, record in enumerate(records) if record.get("notify") is False}
+    try:
+        with transaction.atomic():
+            batch = _batch_from_results(
+                organization=organization,
+                results=results,
+                quiet=quiet,
+                content=content,
+                uploaded_by=uploaded_by,
+                label=label,
+                skip_invalid=skip_invalid,
+                idempotency_key=idempotency_key,
+                language=language,
+            )
+    except IntegrityError:
+        # A concurrent request with the same key stored its batch first.
+        earlier = _replay(organization, idempotency_key, content) if idempotency_key else None
+        if earlier is None:
+            raise
+        return earlier, False
+    return batch, True
+
+
+def _batch_from_results(
+    *,
+    organization,
+    results: list[ValidRow | list[RowError]],
+    quiet: set[int],
+    content: bytes,
+    uploaded_by,
+    label: str,
+    skip_invalid: bool,
+    idempotency_key: str,
+    language: str,
+) -> Batch:
+    user = uploaded_by if getattr(uploaded_by, "is_authenticated", False) else None
+    batch = Batch.objects.create(
+        organization=organization,
+        source=Batch.Source.API,
+        idempotency_key=idempotency_key,
+        uploaded_by=user,
+        filename=label[:255],
+        content=content,
+        file_format="json",
+        headers=list(FIELDS),
+        mapping=_RECORD_MAPPING,
+        language=language if language in ("ko", "en") else "ko",
+        status=Batch.Status.VALIDATED,
+    )
+    counts = {"total": len(results), "valid": 0, "invalid": 0, "already": 0, "pending": 0}
+    per_achievement: dict[str, int] = {}
+    per_error: dict[str, int] = {}
+    for start in range(0, len(results), _WRITE_BATCH):
+        objects = _batch_rows(
+            batch, results[start : start + _WRITE_BATCH], counts, per_achievement, per_error
+        )
+        for row in objects:
+            if row.line in quiet and row.outcome == BatchRow.Outcome.VALID:
+                row.data["notify"] = False
+        BatchRow.objects.bulk_create(objects)
+    Batch.objects.filter(pk=batch.pk).update(
+        total_rows=counts["total"],
+        valid_rows=counts["valid"],
+        invalid_rows=counts["invalid"],
+        already_rows=counts["already"],
+        pending_rows=counts["pending"],
+        summary={"achievements": per_achievement, "errors": per_error},
+    )
+    audit_record(
+        action="bulk.upload",
+        actor=user,
+        organization=organization,
+        target=batch,
+        data={"source": Batch.Source.API.value, "filename": batch.filename, **counts},
+    )
+    if counts["valid"]:
+        return batch_submit(batch=batch, by=user, skip_invalid=skip_invalid)
+    # Every valid record had been issued before: there is nothing left to do.
+    Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.DONE, finished_at=timezone.now())
+    batch.refresh_from_db()
+    return batch
+
+
+def batch_quiet_awards(award_ids: Iterable[int]) -> set[int]:
+    """Those of ``award_ids`` issued from API items sent with ``notify: false`` (no e-mail)."""
+    issued = list(
+        Award.objects.filter(pk__in=list(award_ids))
+        .exclude(row_key=None)
+        .values_list("pk", "row_key", "organization_id")
+    )
+    if not issued:
+        return set()
+    quiet = set(
+        BatchRow.objects.filter(
+            key__in=[key for _pk, key, _org in issued],
+            batch__organization_id__in={org for _pk, _key, org in issued},
+            batch__source=Batch.Source.API,
+            outcome=BatchRow.Outcome.ISSUED,
+            data__notify=False,
+        ).values_list("key", flat=True)
+    )
+    return {pk for pk, key, _org in issued if key in quiet}
+
+
+# --------------------------------------------------------------------------------------------
 # Validation
 
 
@@ -316,17 +552,13 @@ def _existing_keys(organization, keys: list[str]) -> dict[str, tuple[Award | Non
     return found
 
 
-def batch_validate(*, batch_id: int, progress: Callable[[int], None] | None = None) -> Batch:
-    """Check every row and store the result (safe to run twice: rows are replaced).
+def _achievement_lookup(
+    organization, achievements: dict[str, Achievement]
+) -> Callable[[str], AchievementInfo | None]:
+    """The ``lookup_achievement`` callback of validation for ``organization``'s rows.
 
-    Streams the file: memory holds one write batch of rows plus the validator's per-row
-    digest, whatever the file's length.
+    ``achievements`` are the ones it may issue (see :func:`issuable_achievements`).
     """
-    batch = Batch.objects.select_related("organization", "default_achievement").get(pk=batch_id)
-    if batch.status != Batch.Status.VALIDATING:
-        return batch
-    organization = batch.organization
-    achievements = issuable_achievements(organization)
     foreign = (
         {a.slug for a in Achievement.objects.filter(organization=organization.parent).only("slug")}
         if organization.parent_id
@@ -341,69 +573,97 @@ def batch_validate(*, batch_id: int, progress: Callable[[int], None] | None = No
         requires = bool(achievement.current_version.result_descriptions)
         return AchievementInfo(slug=achievement.slug, requires_result=requires)
 
-    counts = {"total": 0, "valid": 0, "invalid": 0, "already": 0, "pending": 0}
-    per_achievement: dict[str, int] = {}
-    per_error: dict[str, int] = {}
-    BatchRow.objects.filter(batch=batch).delete()
-    buffer: list[ValidRow | list[RowError] | tuple[int, list[RowError]]] = []
+    return lookup
 
-    def flush() -> None:
-        keys = [item.key for item in buffer if isinstance(item, ValidRow)]
-        existing = _existing_keys(organization, keys) if keys else {}
-        objects = []
-        for item in buffer:
-            if isinstance(item, ValidRow):
-                done = existing.get(item.key)
-                if done is not None:
-                    counts["already"] += 1
-                    award, pending = done
-                    objects.append(
-                        BatchRow(
-                            batch=batch,
-                            line=item.line,
-                            outcome=BatchRow.Outcome.ALREADY,
-                            key=item.key,
-                            data=_row_data(item),
-                            errors=_errors_json([_ALREADY]),
-                            award=award,
-                            pending=pending,
-                        )
-                    )
-                    continue
-                counts["valid"] += 1
-                counts["pending"] += item.pending_claim
-                per_achievement[item.achievement_slug] = (
-                    per_achievement.get(item.achievement_slug, 0) + 1
-                )
+
+def _batch_rows(
+    batch: Batch,
+    items: list[ValidRow | list[RowError]],
+    counts: dict[str, int],
+    per_achievement: dict[str, int],
+    per_error: dict[str, int],
+) -> list[BatchRow]:
+    """The rows to store for one write batch of validation results, counted as they go.
+
+    A valid row whose key was issued before becomes ``already_issued`` (one query per call).
+    """
+    keys = [item.key for item in items if isinstance(item, ValidRow)]
+    existing = _existing_keys(batch.organization, keys) if keys else {}
+    objects = []
+    for item in items:
+        if isinstance(item, ValidRow):
+            done = existing.get(item.key)
+            if done is not None:
+                counts["already"] += 1
+                award, pending = done
                 objects.append(
                     BatchRow(
                         batch=batch,
                         line=item.line,
-                        outcome=BatchRow.Outcome.VALID,
+                        outcome=BatchRow.Outcome.ALREADY,
                         key=item.key,
                         data=_row_data(item),
+                        errors=_errors_json([_ALREADY]),
+                        award=award,
+                        pending=pending,
                     )
                 )
+                continue
+            counts["valid"] += 1
+            counts["pending"] += item.pending_claim
+            per_achievement[item.achievement_slug] = (
+                per_achievement.get(item.achievement_slug, 0) + 1
+            )
+            objects.append(
+                BatchRow(
+                    batch=batch,
+                    line=item.line,
+                    outcome=BatchRow.Outcome.VALID,
+                    key=item.key,
+                    data=_row_data(item),
+                )
+            )
+        else:
+            errors = item
+            codes = {e.code for e in errors}
+            outcome = BatchRow.Outcome.INVALID
+            if codes == {"already_awarded"}:
+                counts["already"] += 1
+                outcome = BatchRow.Outcome.ALREADY
             else:
-                errors = item
-                codes = {e.code for e in errors}
-                outcome = BatchRow.Outcome.INVALID
-                if codes == {"already_awarded"}:
-                    counts["already"] += 1
-                    outcome = BatchRow.Outcome.ALREADY
-                else:
-                    counts["invalid"] += 1
-                    for code in codes:
-                        per_error[code] = per_error.get(code, 0) + 1
-                objects.append(
-                    BatchRow(
-                        batch=batch,
-                        line=errors[0].line,
-                        outcome=outcome,
-                        errors=_errors_json(errors),
-                    )
+                counts["invalid"] += 1
+                for code in codes:
+                    per_error[code] = per_error.get(code, 0) + 1
+            objects.append(
+                BatchRow(
+                    batch=batch,
+                    line=errors[0].line,
+                    outcome=outcome,
+                    errors=_errors_json(errors),
                 )
-        BatchRow.objects.bulk_create(objects)
+            )
+    return objects
+
+
+def batch_validate(*, batch_id: int, progress: Callable[[int], None] | None = None) -> Batch:
+    """Check every row and store the result (safe to run twice: rows are replaced).
+
+    Streams the file: memory holds one write batch of rows plus the validator's per-row
+    digest, whatever the file's length.
+    """
+    batch = Batch.objects.select_related("organization", "default_achievement").get(pk=batch_id)
+    if batch.status != Batch.Status.VALIDATING:
+        return batch
+    organization = batch.organization
+    lookup = _achievement_lookup(organization, issuable_achievements(organization))
+    counts = {"total": 0, "valid": 0, "invalid": 0, "already": 0, "pending": 0}
+    per_achievement: dict[str, int] = {}
+    per_error: dict[str, int] = {}
+    BatchRow.objects.filter(batch=batch).delete()
+    buffer: list[ValidRow | list[RowError]] = []
+
+    def flush() -> None:
+        BatchRow.objects.bulk_create(_batch_rows(batch, buffer, counts, per_achievement, per_error))
         buffer.clear()
         if progress is not None:
             progress(counts["total"])
@@ -585,8 +845,10 @@ def _enqueue_chunks(chunk_ids: list[int]) -> None:
 def _item(row: BatchRow, achievement, issued_at_time: time) -> IssueItem:
     data = row.data
     day = datetime.fromisoformat(data["issued_on"]).date()
-    # The date in the file is a Korean calendar date; midday KST keeps it that date everywhere.
-    issued_at = datetime.combine(day, issued_at_time, tzinfo=KOREA)
+    # The date in the file is a Korean calendar date, issued at midday KST; a row dated today
+    # and issued in the morning takes the present moment instead, so that its credential is
+    # valid from now rather than from a few hours ahead.
+    issued_at = min(datetime.combine(day, issued_at_time, tzinfo=KOREA), timezone.now())
     return IssueItem(
         achievement=achievement,
         recipient_name=data["name"],
@@ -830,42 +1092,97 @@ def batch_requeue_stale(*, batch: Batch, now: datetime | None = None) -> int:
     return len(stale)
 
 
+def batch_requeue_stale_all(*, now: datetime | None = None) -> int:
+    """Sweep every issuing batch: queue again the chunks whose worker died, and mark done the
+    batches whose chunks are all done (a worker that died between its last chunk and the
+    batch's finish).
+
+    Run periodically (the ``bulk-stale-chunks`` duty of :mod:`baeji.schedule`), so a job
+    moves on even when no other chunk of it will start and no command line watches it.
+    Returns how many chunks were queued again.
+    """
+    now = now or timezone.now()
+    stale_batches = (
+        Batch.objects.filter(
+            status=Batch.Status.ISSUING,
+            chunks__state=BatchChunk.State.RUNNING,
+            chunks__lease_until__lt=now,
+        )
+        .distinct()
+        .only("pk")
+    )
+    queued = sum(batch_requeue_stale(batch=batch, now=now) for batch in stale_batches)
+    unfinished = BatchChunk.objects.exclude(state=BatchChunk.State.DONE).values("batch_id")
+    finished = (
+        Batch.objects.filter(status=Batch.Status.ISSUING, chunks__isnull=False)
+        .exclude(pk__in=unfinished)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    for batch_id in list(finished):
+        batch_finish_if_done(batch_id=batch_id)
+    return queued
+
+
 # --------------------------------------------------------------------------------------------
 # Report
 
 
-def report_rows(batch: Batch, *, language: str | None = None) -> Iterator[Any]:
-    """The ``row,outcome,url,error`` report rows of a batch, streamed in line order.
+class Issued(NamedTuple):
+    """What a row key was issued as: an award's public id, or a pending award's claim code."""
 
-    Rows still waiting (``valid``) are reported as what they will become, without URL. The
-    awards are looked up by row key, a few thousand rows at a time.
+    public_id: str
+    claim_code: str = ""
+
+
+class RowResult(NamedTuple):
+    """What became of one row: its ``BatchRow`` outcome (``valid`` = not issued yet), its
+    errors (``[{"field", "code", "ko", "en"}]``), its e-mail, and the award or pending award
+    that its key was issued as (None while waiting, or when invalid)."""
+
+    line: int
+    outcome: str
+    errors: list[dict[str, Any]]
+    email: str | None
+    award: Issued | None
+    pending: Issued | None
+
+
+def row_results(batch: Batch, *, offset: int = 0, limit: int | None = None) -> Iterator[RowResult]:
+    """The rows of a batch in line order (``limit`` rows from ``offset``, or all), streamed.
+
+    The awards are looked up by row key, a few thousand rows at a time. (A correlated
+    subquery per row would be one query, but right after a large insert the planner's
+    statistics are stale and it may scan instead of using the key's index.)
     """
-    from baeji.bulk.spreadsheet import ReportRow
-
-    language = language or batch.language
-    key = "ko" if language == "ko" else "en"
     rows = (
         BatchRow.objects.filter(batch=batch)
         .order_by("line")
         .values_list("line", "outcome", "errors", "key", "data__email")
     )
+    rows = rows[offset : offset + limit] if limit is not None else rows[offset:]
     buffer: list[tuple] = []
 
-    def flush() -> Iterator[Any]:
+    def flush() -> Iterator[RowResult]:
         keys = [item[3] for item in buffer if item[3] and item[1] != BatchRow.Outcome.VALID]
-        found = _existing_keys(batch.organization, keys) if keys else {}
-        for line, outcome, errors, row_key, email in buffer:
-            error = " / ".join(item[key] for item in errors)
-            if outcome == BatchRow.Outcome.VALID:
-                yield ReportRow(line, "pending_claim" if not email else "issued", "", "")
-                continue
-            url = ""
-            award, pending = found.get(row_key, (None, None)) if row_key else (None, None)
-            if award is not None:
-                url = links.credential_url(award)
-            elif pending is not None:
-                url = claim_code_url(pending)
-            yield ReportRow(line, outcome, url, error)
+        awards: dict[str, str] = {}
+        pending: dict[str, tuple[str, str]] = {}
+        if keys:
+            same = {"organization_id": batch.organization_id, "row_key__in": keys}
+            awards = dict(Award.objects.filter(**same).values_list("row_key", "public_id"))
+            pending = {
+                key: (public_id, code)
+                for key, public_id, code in PendingAward.objects.filter(**same).values_list(
+                    "row_key", "public_id", "claim_code"
+                )
+            }
+        for line, outcome, errors, key, email in buffer:
+            if outcome != BatchRow.Outcome.VALID and key in awards:
+                yield RowResult(line, outcome, errors, email, Issued(awards[key]), None)
+            elif outcome != BatchRow.Outcome.VALID and key in pending:
+                yield RowResult(line, outcome, errors, email, None, Issued(*pending[key]))
+            else:
+                yield RowResult(line, outcome, errors, email, None, None)
         buffer.clear()
 
     for item in rows.iterator(chunk_size=2000):
@@ -873,6 +1190,27 @@ def report_rows(batch: Batch, *, language: str | None = None) -> Iterator[Any]:
         if len(buffer) >= 2000:
             yield from flush()
     yield from flush()
+
+
+def report_rows(batch: Batch, *, language: str | None = None) -> Iterator[Any]:
+    """The ``row,outcome,url,error`` report rows of a batch, streamed in line order.
+
+    Rows still waiting (``valid``) are reported as what they will become, without URL.
+    """
+    from baeji.bulk.spreadsheet import ReportRow
+
+    language = language or batch.language
+    key = "ko" if language == "ko" else "en"
+    for row in row_results(batch):
+        if row.outcome == BatchRow.Outcome.VALID:
+            yield ReportRow(row.line, "pending_claim" if not row.email else "issued", "", "")
+            continue
+        url = ""
+        if row.award is not None:
+            url = links.credential_url(row.award)
+        elif row.pending is not None:
+            url = claim_code_url(row.pending)
+        yield ReportRow(row.line, row.outcome, url, " / ".join(item[key] for item in row.errors))
 
 
 def claim_code_url(pending: PendingAward) -> str:

@@ -33,5 +33,7 @@ def issue_chunk(chunk_id: int) -> str:
 
 @task(priority=NOTIFY_PRIORITY)
 def notify_awards(award_ids: list[int]) -> int:
-    """Send the award e-mails of one chunk; already sent ones are skipped."""
-    return sum(award_notify(award_id=award_id) for award_id in award_ids)
+    """Send the award e-mails of one chunk; already sent ones are skipped, and so are those
+    of API items sent with ``notify: false``."""
+    quiet = services.batch_quiet_awards(award_ids)
+    return sum(award_notify(award_id=award_id) for award_id in award_ids if award_id not in quiet)

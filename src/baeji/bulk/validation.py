@@ -285,8 +285,14 @@ def validate_rows(
     already_awarded: Callable[[str, str, date], bool],
     today: date | None = None,
     default_achievement: str | None = None,
+    refuse_formulas: bool = True,
 ) -> Iterator[ValidRow | list[RowError]]:
-    """Validate every row of ``table``; see the module docstring for the checks and codes."""
+    """Validate every row of ``table``; see the module docstring for the checks and codes.
+
+    ``refuse_formulas=False`` skips the ``formula_cell`` check, for values that never were
+    spreadsheet cells (the API's JSON): a narrative may then start with a Markdown list's
+    ``-``. Every export escapes such values anyway.
+    """
     rows = map_rows(table, mapping, default_achievement=default_achievement)
     validator = _Validator(
         issuer_slug=issuer_slug,
@@ -294,6 +300,7 @@ def validate_rows(
         already_awarded=already_awarded,
         today=today or today_in_korea(),
         default_achievement=default_achievement,
+        refuse_formulas=refuse_formulas,
     )
     return (validator.check(row) for row in rows)
 
@@ -307,12 +314,14 @@ class _Validator:
         already_awarded: Callable[[str, str, date], bool],
         today: date,
         default_achievement: str | None,
+        refuse_formulas: bool = True,
     ) -> None:
         self.issuer_slug = issuer_slug
         self.lookup_achievement = lookup_achievement
         self.already_awarded = already_awarded
         self.today = today
         self.default_achievement = (default_achievement or "").strip() or None
+        self.refuse_formulas = refuse_formulas
         self.achievements: dict[str, AchievementInfo | None] = {}
         # First line of each row key seen, keyed by a 16-byte digest prefix to stay small.
         self.seen: dict[bytes, int] = {}
@@ -322,12 +331,12 @@ class _Validator:
         for name, raw in row.values.items():
             if not raw:
                 continue
-            if raw[0] in "\t\r":
+            if self.refuse_formulas and raw[0] in "\t\r":
                 char = "TAB" if raw[0] == "\t" else "CR"
                 errors.append(RowError.make(row.line, name, "formula_cell", char=char))
                 continue
             value = raw.strip(_TRIM)
-            if value.startswith(_FORMULA_CHARS):
+            if self.refuse_formulas and value.startswith(_FORMULA_CHARS):
                 errors.append(RowError.make(row.line, name, "formula_cell", char=value[0]))
                 continue
             forbidden = _CONTROL if name == "narrative" else _CONTROL_OR_BREAK

@@ -75,3 +75,27 @@ class CampaignClaim(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.email} @ {self.campaign_id}"
+
+
+class RateCounter(models.Model):
+    """Attempts at a public claim form in one fixed window, counted in the database so that
+    every process and machine shares the count (see :mod:`baeji.claims.ratelimit`).
+
+    ``key`` names the form and a keyed hash of the client address or session, never the
+    address itself. Rows of windows that are over are deleted by the ``ratelimit-purge``
+    periodic duty.
+    """
+
+    key = models.CharField(max_length=100)
+    window_start = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="rate_counter_window")
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="rate_counter_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start:%H:%M:%S}: {self.count}"

@@ -1,24 +1,69 @@
-"""A small fixed-window rate limit on Django's cache, for the public claim forms.
+"""A small fixed-window rate limit for the public claim forms, counted in the database.
 
-Counting uses ``cache.add`` then ``cache.incr`` so concurrent requests in one cache never
-lose a hit. With the default per-process memory cache each worker counts on its own; an
-installation with several workers should configure a shared cache (database or Redis).
+Every web process on every machine counts in the same rows (:class:`RateCounter`), so the
+limits hold however many gunicorn workers serve the forms, with no cache service to run. A
+counter is one row per key and window (windows are aligned on multiples of the window length
+since the epoch). A hit is one conditional ``UPDATE ... SET count = count + 1 WHERE count <
+limit``: the database applies concurrent updates to a row one at a time, so no hit is lost and
+no more than ``limit`` are let through. The first hit of a window inserts the row; when two
+processes insert it at once, the unique constraint refuses one and that one updates instead.
+
+Keys hold a keyed hash of the client address or session key, not the values themselves, and
+the ``ratelimit-purge`` periodic duty deletes the counters of windows that are over.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from django.conf import settings
-from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from baeji.claims.models import RateCounter
 
 
-def _hit(key: str, limit: int, window: int) -> bool:
-    cache.add(key, 0, timeout=window)
+def window_start(now: datetime, window: int) -> datetime:
+    """The start of the ``window``-second window holding ``now``."""
+    seconds = int(now.timestamp()) // window * window
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def _key(scope: str, kind: str, value: str) -> str:
+    digest = salted_hmac("baeji.claims.ratelimit", value, algorithm="sha256").hexdigest()
+    return f"{scope}:{kind}:{digest[:40]}"
+
+
+def _hit(key: str, limit: int, window: int, now: datetime) -> bool:
+    """Count one hit on ``key`` in the window of ``now``; False once ``limit`` hits were let
+    through in that window (further hits are not counted)."""
+    if limit <= 0:
+        return False
+    start = window_start(now, window)
+    counter = RateCounter.objects.filter(key=key, window_start=start)
+
+    def count_one() -> bool:
+        return bool(counter.filter(count__lt=limit).update(count=F("count") + 1))
+
+    if count_one():
+        return True
+    current = counter.values_list("count", flat=True).first()
+    if current is not None:
+        # Full (a count never goes down), or the row was inserted just after our update.
+        return current < limit and count_one()
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count <= limit
+        with transaction.atomic():
+            RateCounter.objects.create(
+                key=key,
+                window_start=start,
+                expires_at=start + timedelta(seconds=window),
+                count=1,
+            )
+    except IntegrityError:  # another process counted the window's first hit meanwhile
+        return count_one()
+    return True
 
 
 def client_ip(request) -> str:
@@ -27,18 +72,25 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 
-def allow(request, scope: str) -> bool:
+def allow(request, scope: str, *, now: datetime | None = None) -> bool:
     """Count one attempt at ``scope`` by this client and session; False once over a limit.
 
     Limits (attempts per window) come from ``BAEJI_CLAIM_RATE_PER_IP`` (default 30) and
     ``BAEJI_CLAIM_RATE_PER_SESSION`` (default 10) over ``BAEJI_CLAIM_RATE_WINDOW`` seconds
     (default 600): a classroom behind one address needs more room than one browser.
     """
-    window = int(getattr(settings, "BAEJI_CLAIM_RATE_WINDOW", 600))
+    now = now or timezone.now()
+    window = max(int(getattr(settings, "BAEJI_CLAIM_RATE_WINDOW", 600)), 1)
     per_ip = int(getattr(settings, "BAEJI_CLAIM_RATE_PER_IP", 30))
     per_session = int(getattr(settings, "BAEJI_CLAIM_RATE_PER_SESSION", 10))
     if not request.session.session_key:
         request.session.save()
-    ok_ip = _hit(f"baeji-rl:{scope}:ip:{client_ip(request)}", per_ip, window)
-    ok_session = _hit(f"baeji-rl:{scope}:s:{request.session.session_key}", per_session, window)
+    ok_ip = _hit(_key(scope, "ip", client_ip(request)), per_ip, window, now)
+    ok_session = _hit(_key(scope, "s", request.session.session_key), per_session, window, now)
     return ok_ip and ok_session
+
+
+def counters_purge_expired(*, now: datetime | None = None) -> int:
+    """Delete the counters of windows that are over; returns how many."""
+    deleted, _ = RateCounter.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted

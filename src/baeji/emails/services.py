@@ -4,8 +4,9 @@ Every e-mail the platform sends to a learner is a :class:`~baeji.emails.models.D
 rendered once when queued, then sent by a queued task. A failed try is recorded and retried
 with exponential backoff (``BAEJI_EMAIL_RETRY_BASE_SECONDS`` × 2^(n-1)) up to
 ``BAEJI_EMAIL_MAX_ATTEMPTS`` tries. Task backends that can defer (the database worker) get the
-retry enqueued for its time; ``deliveries_retry_due`` (run by ``baeji send-reminders``) picks
-up whatever is due in any case, so a lost task never loses an e-mail.
+retry enqueued for its time; ``deliveries_retry_due`` (the ``email-retries`` periodic duty of
+``baeji worker``, and ``baeji send-reminders``) picks up whatever is due in any case, so a lost
+task never loses an e-mail.
 """
 
 from __future__ import annotations
