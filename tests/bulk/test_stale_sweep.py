@@ -77,14 +77,17 @@ def test_the_sweep_duty_requeues_a_dead_workers_last_chunk_and_the_batch_complet
 
 
 @pytest.mark.django_db
-def test_a_chunk_whose_worker_is_alive_is_left_alone(world, badges):
+def test_a_chunk_whose_worker_is_alive_is_left_alone(
+    world, badges, django_capture_on_commit_callbacks
+):
     batch = _issuing_batch(world)
     chunk = _worker_died(batch, lease_left=timedelta(minutes=5))
     assert batch_requeue_stale_all() == 0
     chunk.refresh_from_db()
     assert chunk.state == BatchChunk.State.RUNNING and chunk.attempts == 1
-    # Once its lease is over, it is queued again (and run at once by the tests' backend).
-    assert batch_requeue_stale_all(now=timezone.now() + timedelta(minutes=6)) == 1
+    # Once its lease is over, it is queued again (and run by the tests' backend on commit).
+    with django_capture_on_commit_callbacks(execute=True):
+        assert batch_requeue_stale_all(now=timezone.now() + timedelta(minutes=6)) == 1
     chunk.refresh_from_db()
     assert chunk.state == BatchChunk.State.DONE and chunk.attempts == 2
 
@@ -149,3 +152,36 @@ def test_baeji_worker_finishes_a_job_whose_last_chunk_lost_its_worker(tmp_path):
     claimed = dict(_query(db, "select name, claimed_by from schedule_periodicduty"))
     assert claimed.keys() >= {"bulk-stale-chunks", "reminders", "email-retries"}
     assert all(by.endswith(":" + str(worker.pid)) for by in claimed.values())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("commit", [False, True])
+def test_chunks_and_their_tasks_are_written_in_one_transaction(world, badges, settings, commit):
+    """With the database task queue, a process that dies while starting a job leaves both
+    the chunks and their tasks, or neither: never a queued chunk that no task will run."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    class Died(Exception):
+        pass
+
+    out = io.StringIO()
+    csv.writer(out).writerows([["name", "email", "achievement", "issued_on"], *ROWS])
+    batch = batch_create(
+        organization=world.school, filename="a.csv", data=out.getvalue().encode(), validate=False
+    )
+    batch = batch_validate(batch_id=batch.pk)
+    chunk_tasks = DBTaskResult.objects.filter(task_path="baeji.bulk.tasks.issue_chunk")
+    try:
+        with transaction.atomic():
+            batch_submit(batch=batch, direct=True)
+            # Before any commit, the task rows are there beside the chunks.
+            assert chunk_tasks.count() == BatchChunk.objects.filter(batch=batch).count() == 1
+            if not commit:
+                raise Died
+    except Died:
+        pass
+    expected = 1 if commit else 0
+    assert chunk_tasks.count() == BatchChunk.objects.filter(batch=batch).count() == expected

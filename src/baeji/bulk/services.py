@@ -792,7 +792,7 @@ def batch_review(*, batch: Batch, by, approve: bool, comment: str = "") -> Batch
 
 
 def _start(batch: Batch) -> None:
-    """Cut the valid rows into chunks and queue one task per chunk (after commit)."""
+    """Cut the valid rows into chunks and queue one task per chunk (see _enqueue_chunks)."""
     size = limits()["chunk_size"]
     lines = (
         BatchRow.objects.filter(batch=batch, outcome=BatchRow.Outcome.VALID)
@@ -828,14 +828,36 @@ def _start(batch: Batch) -> None:
         started_at=timezone.now(),
     )
     ids = list(BatchChunk.objects.filter(batch=batch).values_list("pk", flat=True))
-    transaction.on_commit(partial(_enqueue_chunks, ids))
+    _enqueue_chunks(ids)
 
 
-def _enqueue_chunks(chunk_ids: list[int]) -> None:
+def _enqueue_chunks(chunk_ids: list[int], *, run_after: datetime | None = None) -> None:
+    """Queue the chunks' tasks as part of the caller's transaction, or after it commits.
+
+    With the database task queue (the default) the task rows are written in the same
+    transaction as the chunks' state, so a process that dies in between leaves both or
+    neither: never a chunk marked queued that no task will run. Other queues (the immediate
+    one of tests) get the tasks once the transaction has committed.
+    """
+    from django_tasks_db.backend import DatabaseBackend
+
     from baeji.bulk.tasks import issue_chunk
 
-    for chunk_id in chunk_ids:
-        issue_chunk.enqueue(chunk_id)
+    task = issue_chunk
+    if run_after is not None and task.get_backend().supports_defer:
+        task = task.using(run_after=run_after)
+
+    def enqueue() -> None:
+        for chunk_id in chunk_ids:
+            task.enqueue(chunk_id)
+
+    if (
+        isinstance(task.get_backend(), DatabaseBackend)
+        and transaction.get_connection().in_atomic_block
+    ):
+        enqueue()
+    else:
+        transaction.on_commit(enqueue)
 
 
 # --------------------------------------------------------------------------------------------
@@ -990,17 +1012,14 @@ def batch_chunk_failed(*, chunk_id: int, error: BaseException) -> bool:
     if chunk is None or chunk.state != BatchChunk.State.RUNNING:
         return False
     if chunk.attempts < MAX_CHUNK_ATTEMPTS:
-        requeued = BatchChunk.objects.filter(pk=chunk_id, state=BatchChunk.State.RUNNING).update(
-            state=BatchChunk.State.QUEUED
-        )
-        if requeued:
-            from baeji.bulk.tasks import issue_chunk
-
-            task = issue_chunk
-            if task.get_backend().supports_defer:
+        with transaction.atomic():
+            requeued = BatchChunk.objects.filter(
+                pk=chunk_id, state=BatchChunk.State.RUNNING
+            ).update(state=BatchChunk.State.QUEUED)
+            if requeued:
                 # Give whatever held the lock a moment to let go.
-                task = task.using(run_after=timezone.now() + timedelta(seconds=chunk.attempts))
-            transaction.on_commit(partial(task.enqueue, chunk_id))
+                later = timezone.now() + timedelta(seconds=chunk.attempts)
+                _enqueue_chunks([chunk_id], run_after=later)
         return bool(requeued)
     with transaction.atomic():
         BatchChunk.objects.filter(pk=chunk_id).update(state=BatchChunk.State.CANCELLED)
@@ -1085,10 +1104,11 @@ def batch_requeue_stale(*, batch: Batch, now: datetime | None = None) -> int:
     )
     if not stale:
         return 0
-    BatchChunk.objects.filter(pk__in=stale, state=BatchChunk.State.RUNNING).update(
-        state=BatchChunk.State.QUEUED
-    )
-    _enqueue_chunks(stale)
+    with transaction.atomic():
+        BatchChunk.objects.filter(pk__in=stale, state=BatchChunk.State.RUNNING).update(
+            state=BatchChunk.State.QUEUED
+        )
+        _enqueue_chunks(stale)
     return len(stale)
 
 
