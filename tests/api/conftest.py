@@ -12,3 +12,18 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def api_secret(platform, *, award=True, read=True, organization=None) -> str:
+    """A new API token's secret for ``organization`` (default: the school) of the ``platform``
+    world, made by its owner."""
+    from baeji.api.services import api_token_create
+
+    _token, secret = api_token_create(
+        organization=organization or platform.school,
+        name="학사 시스템",
+        can_award=award,
+        can_read=read,
+        by=platform.owner,
+    )
+    return secret

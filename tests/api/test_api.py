@@ -8,20 +8,12 @@ import re
 import pytest
 
 from baeji.api.models import ApiToken
-from baeji.api.services import api_token_create, api_token_revoke
+from baeji.api.services import api_token_revoke
 from baeji.awards.models import Award
 from baeji.awards.services import award_issue
+from tests.api.conftest import api_secret
 
-
-def _token(world, *, award=True, read=True, organization=None):
-    _t, secret = api_token_create(
-        organization=organization or world.school,
-        name="학사 시스템",
-        can_award=award,
-        can_read=read,
-        by=world.owner,
-    )
-    return secret
+_token = api_secret
 
 
 def _auth(secret):

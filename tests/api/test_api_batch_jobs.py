@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from baeji.api.services import api_token_create
 from baeji.awards.models import Award, PendingAward
 from baeji.bulk.models import Batch, BatchRow
 from baeji.bulk.services import batch_review, intake_policy_set
 from baeji.bulk.validation import today_in_korea
 from baeji.credentials.verify import verify
 from baeji.verification.selectors import local_fetcher
+from tests.api.conftest import api_secret
 
 BATCH = "/api/v1/awards/batch"
 DAY = "2026-03-02"
@@ -57,15 +57,8 @@ def direct(world):
     intake_policy_set(institution=world.school, direct_issue=True)
 
 
-def _token(world, *, award=True, read=True, organization=None):
-    _t, secret = api_token_create(
-        organization=organization or world.school,
-        name="학사 시스템",
-        can_award=award,
-        can_read=read,
-        by=world.owner,
-    )
-    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+def _token(world, **options):
+    return {"HTTP_AUTHORIZATION": f"Bearer {api_secret(world, **options)}"}
 
 
 def _post(client, body, auth, run, **headers):

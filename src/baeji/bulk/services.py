@@ -592,37 +592,21 @@ def _batch_rows(
     objects = []
     for item in items:
         if isinstance(item, ValidRow):
+            row = BatchRow(batch=batch, line=item.line, key=item.key, data=_row_data(item))
             done = existing.get(item.key)
             if done is not None:
                 counts["already"] += 1
-                award, pending = done
-                objects.append(
-                    BatchRow(
-                        batch=batch,
-                        line=item.line,
-                        outcome=BatchRow.Outcome.ALREADY,
-                        key=item.key,
-                        data=_row_data(item),
-                        errors=_errors_json([_ALREADY]),
-                        award=award,
-                        pending=pending,
-                    )
+                row.outcome = BatchRow.Outcome.ALREADY
+                row.errors = _errors_json([_ALREADY])
+                row.award, row.pending = done
+            else:
+                counts["valid"] += 1
+                counts["pending"] += item.pending_claim
+                per_achievement[item.achievement_slug] = (
+                    per_achievement.get(item.achievement_slug, 0) + 1
                 )
-                continue
-            counts["valid"] += 1
-            counts["pending"] += item.pending_claim
-            per_achievement[item.achievement_slug] = (
-                per_achievement.get(item.achievement_slug, 0) + 1
-            )
-            objects.append(
-                BatchRow(
-                    batch=batch,
-                    line=item.line,
-                    outcome=BatchRow.Outcome.VALID,
-                    key=item.key,
-                    data=_row_data(item),
-                )
-            )
+                row.outcome = BatchRow.Outcome.VALID
+            objects.append(row)
         else:
             errors = item
             codes = {e.code for e in errors}
