@@ -85,6 +85,14 @@ def test_import_valid_ob3(client, learner, outside, png_image, kind):
     assert badge.outcome == "verified" and badge.source == kind and badge.spec == "ob3"
     assert badge.name == "수영 3단계" and badge.issuer_name == "서울시 청소년센터"
     assert "신체 역량" in badge.competencies
+    assert badge.alignments == [
+        {
+            "name": "신체 역량",
+            "url": "https://youth.example.kr/frameworks/physical",
+            "code": "",
+            "framework": "청소년 9대 역량",
+        }
+    ]
     assert badge.issued_at.year == 2026
     assert {c["name"]: c["status"] for c in badge.report_json["checks"]}["proof"] == "pass"
     page = client.get(response["Location"]).content.decode()

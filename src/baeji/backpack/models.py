@@ -75,6 +75,8 @@ class ImportedBadge(PublicModel):
     issued_at = models.DateTimeField(null=True, blank=True)
     level = models.CharField(max_length=100, blank=True)
     competencies = models.JSONField(default=list, blank=True)
+    # [{"name", "url", "code", "framework"}]: what the growth view counts it under.
+    alignments = models.JSONField(default=list, blank=True)
     credential_json = models.TextField(blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     report_json = models.JSONField(default=dict)

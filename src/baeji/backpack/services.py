@@ -151,6 +151,7 @@ def import_create(
         issued_at=facts.issued_at,
         level=facts.level[:100],
         competencies=facts.competencies[:50],
+        alignments=facts.alignments,
         credential_json=json.dumps(report.credential, ensure_ascii=False),
         outcome=verified.outcome,
         report_json=report.to_dict(),

@@ -88,6 +88,25 @@ class BadgeFacts:
     issued_at: datetime | None = None
     level: str = ""
     competencies: list[str] = field(default_factory=list)
+    # The badge's alignments, as {"name", "url", "code", "framework"} (empty strings if absent).
+    alignments: list[dict[str, str]] = field(default_factory=list)
+
+
+def _alignments(items: Any) -> list[dict[str, str]]:
+    """OB 3.0 ``alignment`` or OB 2.0 ``alignment`` entries, reduced to what growth uses."""
+    found = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        entry = {
+            "name": _text(item.get("targetName"))[:300],
+            "url": _text(item.get("targetUrl"))[:500],
+            "code": _text(item.get("targetCode"))[:100],
+            "framework": _text(item.get("targetFramework"))[:300],
+        }
+        if entry["name"] or entry["url"]:
+            found.append(entry)
+    return found[:50]
 
 
 def _text(value: Any) -> str:
@@ -131,6 +150,7 @@ def _ob3_facts(credential: dict[str, Any]) -> BadgeFacts:
         or _date(credential.get("issuanceDate")),
         level=level,
         competencies=[c for c in competencies if c],
+        alignments=_alignments(achievement.get("alignment")),
     )
 
 
@@ -159,6 +179,7 @@ def _ob2_facts(assertion: dict[str, Any], fetcher: Fetcher) -> BadgeFacts:
         issuer_id=_text(issuer.get("id")) or _text(badge.get("issuer")),
         issued_at=_date(assertion.get("issuedOn")),
         competencies=[c for c in competencies if c],
+        alignments=_alignments(badge.get("alignment")),
     )
 
 

@@ -2,7 +2,10 @@
 
 "What paper could not do": counts per competency, a content-area × level matrix, a timeline,
 and for each levelled family where the learner stands and what the next step asks.
-Only badges that count are used: valid (not revoked or suspended) and not expired.
+Only badges that count are used: valid (not revoked or suspended) and not expired. Badges the
+learner imported from other issuers count too, when their last verification passed: in the
+total, the timeline and the competencies they are aligned to (matched to a known competency
+by its URL, or by framework and code); levels and families are this platform's catalogue.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from django.utils.translation import gettext as _
 from baeji.achievements.models import Achievement, Competency
 from baeji.achievements.rendering import render_markdown
 from baeji.awards.models import Award
+from baeji.backpack.models import ImportedBadge
 
 
 @dataclass
@@ -105,10 +109,22 @@ class Matrix:
 
 
 @dataclass
+class Entry:
+    """One badge on the timeline: issued here (``award``) or imported from elsewhere."""
+
+    issued_at: datetime
+    name: str
+    issuer: str
+    award: Award | None = None
+    imported_public_id: str = ""
+
+
+@dataclass
 class Growth:
     """Everything the growth view shows."""
 
     awards: list[Award]
+    imported: list[ImportedBadge] = field(default_factory=list)
     frameworks: list[Framework] = field(default_factory=list)
     matrices: list[Matrix] = field(default_factory=list)
     families: list[Family] = field(default_factory=list)
@@ -116,8 +132,21 @@ class Growth:
 
     @property
     def total(self) -> int:
-        """How many badges count."""
-        return len(self.awards)
+        """How many badges count (issued here and imported)."""
+        return len(self.awards) + len(self.imported)
+
+    @property
+    def entries(self) -> list[Entry]:
+        """Every badge that counts and has a date, newest first."""
+        found = [
+            Entry(a.issued_at, a.version.name, a.organization.name, award=a) for a in self.awards
+        ]
+        found += [
+            Entry(i.issued_at, i.name, i.issuer_name, imported_public_id=i.public_id)
+            for i in self.imported
+            if i.issued_at
+        ]
+        return sorted(found, key=lambda e: e.issued_at, reverse=True)
 
     def chart_data(self) -> dict:
         """The JSON island the charts are drawn from (the tables show the same numbers)."""
@@ -174,7 +203,40 @@ def learner_awards(user) -> list[Award]:
     return sorted((a for a in awards if counts(a, now)), key=lambda a: (a.issued_at, a.id))
 
 
-def _frameworks(awards: list[Award], org_ids: set[int]) -> list[Framework]:
+def learner_imports(user) -> list[ImportedBadge]:
+    """The badges the learner imported whose last verification passed, oldest first."""
+    return list(
+        ImportedBadge.objects.filter(user=user, outcome=ImportedBadge.Outcome.VERIFIED)
+        .defer("original", "credential_json", "report_json")
+        .order_by("issued_at", "id")
+    )
+
+
+def _imported_targets(imported: ImportedBadge) -> list[dict]:
+    """An imported badge's alignments in the shape of a badge version's (``target_*``)."""
+    return [
+        {
+            "target_name": item.get("name", ""),
+            "target_url": item.get("url", ""),
+            "target_code": item.get("code", ""),
+            "target_framework": item.get("framework", ""),
+        }
+        for item in imported.alignments or []
+    ]
+
+
+def _frameworks(
+    awards: list[Award], org_ids: set[int], imported: list[ImportedBadge]
+) -> list[Framework]:
+    aligned = [award.version.alignments or [] for award in awards]
+    aligned += [_imported_targets(badge) for badge in imported]
+    urls = {t.get("target_url") for targets in aligned for t in targets if t.get("target_url")}
+    if imported and urls:
+        # A competency published by an issuer on this platform counts badges from anywhere
+        # aligned to its URL; its whole framework is then shown.
+        org_ids = org_ids | set(
+            Competency.objects.filter(url__in=urls).values_list("organization_id", flat=True)
+        )
     known = list(
         Competency.objects.filter(organization_id__in=org_ids).select_related("organization")
     )
@@ -182,9 +244,9 @@ def _frameworks(awards: list[Award], org_ids: set[int]) -> list[Framework]:
     by_code = {(c.framework, c.code): c for c in known}
     tally: Counter = Counter()
     loose: dict[tuple[str, str], CompetencyCount] = {}
-    for award in awards:
+    for targets in aligned:
         seen = set()
-        for target in award.version.alignments or []:
+        for target in targets:
             competency = by_url.get(target.get("target_url", "")) or by_code.get(
                 (target.get("target_framework", ""), target.get("target_code", ""))
             )
@@ -312,12 +374,13 @@ def _matrices(awards: list[Award], catalogue: list[Achievement]) -> list[Matrix]
     return matrices
 
 
-def _months(awards: list[Award]) -> list[tuple[str, int, int]]:
-    if not awards:
+def _months(dates: list[datetime]) -> list[tuple[str, int, int]]:
+    if not dates:
         return []
-    per_month = Counter(timezone.localtime(a.issued_at).strftime("%Y-%m") for a in awards)
-    first = timezone.localtime(awards[0].issued_at)
-    last = timezone.localtime(awards[-1].issued_at)
+    dates = sorted(dates)
+    per_month = Counter(timezone.localtime(d).strftime("%Y-%m") for d in dates)
+    first = timezone.localtime(dates[0])
+    last = timezone.localtime(dates[-1])
     year, month, rows, total = first.year, first.month, [], 0
     while (year, month) <= (last.year, last.month):
         label = f"{year:04d}-{month:02d}"
@@ -327,24 +390,29 @@ def _months(awards: list[Award]) -> list[tuple[str, int, int]]:
     return rows
 
 
-def growth_of(awards: list[Award]) -> Growth:
-    """The growth view of ``awards`` (that count; oldest first): three queries at most."""
+def growth_of(awards: list[Award], imported: list[ImportedBadge] | None = None) -> Growth:
+    """The growth view of ``awards`` (that count; oldest first) and of verified ``imported``
+    badges: four queries at most."""
+    imported = imported or []
     org_ids = {a.organization_id for a in awards}
-    if not awards:
+    if not awards and not imported:
         return Growth(awards=[])
-    catalogue = _catalogue(org_ids)
+    catalogue = _catalogue(org_ids) if awards else []
     return Growth(
         awards=awards,
-        frameworks=_frameworks(awards, org_ids),
+        imported=imported,
+        frameworks=_frameworks(awards, org_ids, imported),
         matrices=_matrices(awards, catalogue),
         families=_families(awards, catalogue),
-        months=_months(awards),
+        months=_months(
+            [a.issued_at for a in awards] + [i.issued_at for i in imported if i.issued_at]
+        ),
     )
 
 
 def growth_for_learner(user) -> Growth:
     """The growth view of a learner's own badges (for them, or their guardian)."""
-    return growth_of(learner_awards(user))
+    return growth_of(learner_awards(user), learner_imports(user))
 
 
 def show_on_profile(user) -> bool:
