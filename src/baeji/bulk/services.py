@@ -712,7 +712,12 @@ def batch_submit(
     act for the authority itself (the operator's command line); otherwise the institution's
     intake policy decides.
     """
-    batch = Batch.objects.select_for_update().select_related("organization").get(pk=batch.pk)
+    batch = (
+        Batch.objects.select_for_update()
+        .select_related("organization")
+        .defer("content")
+        .get(pk=batch.pk)
+    )
     if batch.status != Batch.Status.VALIDATED:
         raise BulkError("state", "Only a checked upload can be submitted.")
     if batch.invalid_rows and not skip_invalid:
@@ -749,7 +754,12 @@ def batch_review(*, batch: Batch, by, approve: bool, comment: str = "") -> Batch
 
     The caller has checked that ``by`` manages the institution's authority.
     """
-    batch = Batch.objects.select_for_update().select_related("organization").get(pk=batch.pk)
+    batch = (
+        Batch.objects.select_for_update()
+        .select_related("organization")
+        .defer("content")
+        .get(pk=batch.pk)
+    )
     if batch.status != Batch.Status.SUBMITTED:
         raise BulkError("state", "This request has already been decided.")
     batch.reviewed_by = by if getattr(by, "is_authenticated", False) else None
@@ -886,7 +896,12 @@ def batch_issue_chunk(*, chunk_id: int) -> str:
         )
     if not started:
         return "skipped"
-    chunk = BatchChunk.objects.select_related("batch", "batch__organization").get(pk=chunk_id)
+    # Never the uploaded file: every chunk would read all of it again.
+    chunk = (
+        BatchChunk.objects.select_related("batch", "batch__organization")
+        .defer("batch__content")
+        .get(pk=chunk_id)
+    )
     batch = chunk.batch
     if batch.status != Batch.Status.ISSUING:
         BatchChunk.objects.filter(pk=chunk_id, state=BatchChunk.State.RUNNING).update(
@@ -992,7 +1007,12 @@ def batch_chunk_failed(*, chunk_id: int, error: BaseException) -> bool:
     Returns True when the chunk was queued again. (A worker that dies cannot call this; its
     chunk is found by :func:`batch_requeue_stale` once the lease expires.)
     """
-    chunk = BatchChunk.objects.filter(pk=chunk_id).select_related("batch").first()
+    chunk = (
+        BatchChunk.objects.filter(pk=chunk_id)
+        .select_related("batch")
+        .defer("batch__content")
+        .first()
+    )
     if chunk is None or chunk.state != BatchChunk.State.RUNNING:
         return False
     if chunk.attempts < MAX_CHUNK_ATTEMPTS:
@@ -1038,7 +1058,7 @@ def batch_finish_if_done(*, batch_id: int) -> bool:
             status=Batch.Status.DONE, finished_at=timezone.now()
         )
         if updated:
-            batch = Batch.objects.select_related("organization").get(pk=batch_id)
+            batch = Batch.objects.select_related("organization").defer("content").get(pk=batch_id)
             audit_record(
                 action="bulk.done",
                 organization=batch.organization,
