@@ -67,7 +67,12 @@ def test_sign_then_verify(run, keyfile, unsigned, tmp_path):
     report = json.loads(out)
     assert code == 0 and report["valid"] is True
     assert {c["name"] for c in report["checks"]} >= {"format", "proof", "issuer", "validity"}
-    assert all(set(c) == {"name", "status", "message"} for c in report["checks"])
+    # The contract: the original three keys, plus each check's machine code and its params.
+    assert all(set(c) == {"name", "status", "message", "code", "params"} for c in report["checks"])
+    checks = {c["name"]: c for c in report["checks"]}
+    assert checks["proof"]["code"] == "proof.verified"
+    assert checks["validity"]["code"] in {"validity.valid", "validity.no_expiry"}
+    assert checks["validity"]["params"]["valid_from"] == signed["validFrom"]
 
     code, out, _ = run("verify", str(path))
     assert code == 0 and "VALID" in out

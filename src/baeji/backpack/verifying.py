@@ -16,6 +16,7 @@ from baeji.credentials.fetch import Fetcher
 from baeji.credentials.report import VerificationReport
 from baeji.credentials.verify import verify
 from baeji.organizations.models import Organization
+from baeji.verification.explain import explain_check
 from baeji.verification.selectors import local_fetcher
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -219,17 +220,25 @@ def check_label(name: str) -> str:
 
 
 def plain_report(report: VerificationReport | dict) -> dict[str, Any]:
-    """A report (or its stored dict) as a summary sentence and labelled checks for templates."""
+    """A report (or its stored dict) as a summary sentence and labelled checks for templates.
+
+    Each check has its ``label``, what it found in the page's language (``text``) and, when
+    the engine's English message says more, that message (``detail``).
+    """
     data = report.to_dict() if isinstance(report, VerificationReport) else dict(report)
-    checks = [
-        {
-            "name": c.get("name", ""),
-            "label": check_label(c.get("name", "")),
-            "status": c.get("status", ""),
-            "message": c.get("message", ""),
-        }
-        for c in data.get("checks", [])
-    ]
+    checks = []
+    for c in data.get("checks", []):
+        said = explain_check(c)
+        checks.append(
+            {
+                "name": c.get("name", ""),
+                "label": check_label(c.get("name", "")),
+                "status": c.get("status", ""),
+                "message": c.get("message", ""),
+                "text": said.text,
+                "detail": said.detail,
+            }
+        )
     failed = [c for c in checks if c["status"] == "fail"]
     if not failed:
         outcome, summary = "verified", _("Verified: genuine, unchanged and currently valid.")

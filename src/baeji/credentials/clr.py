@@ -411,7 +411,7 @@ def check_format(credential: dict[str, Any], report: VerificationReport) -> bool
     if not credential.get(start_key) and not credential.get("validFrom"):
         problems.append(f"{start_key} is missing")
     if problems:
-        report.add("format", "fail", "; ".join(problems))
+        report.add("format", "fail", "; ".join(problems), code="format.invalid")
         return False
     old = []
     if not is_v2:
@@ -419,9 +419,14 @@ def check_format(credential: dict[str, Any], report: VerificationReport) -> bool
     if _CLR_DRAFT_CONTEXT in clr_contexts:
         old.append(f"it uses the pre-release CLR context {_CLR_DRAFT_CONTEXT}")
     if old:
-        report.add("format", "warn", "; ".join(old))
+        report.add("format", "warn", "; ".join(old), code="format.clr_outdated")
     else:
-        report.add("format", "pass", "a Verifiable Credentials 2.0 Comprehensive Learner Record")
+        report.add(
+            "format",
+            "pass",
+            "a Verifiable Credentials 2.0 Comprehensive Learner Record",
+            code="format.clr",
+        )
     return True
 
 
@@ -464,13 +469,20 @@ def verify_inner_credentials(
         label = _label(peeked if peeked is not None else item, index)
         if not isinstance(item, dict | str):
             inner = VerificationReport()
-            inner.add("format", "fail", "neither a credential object nor a compact JWS")
+            inner.add(
+                "format",
+                "fail",
+                "neither a credential object nor a compact JWS",
+                code="format.unreadable",
+            )
         elif peeked is not None and not _INNER_TYPES & set(_types(peeked)):
             inner = VerificationReport(credential=peeked)
             inner.add(
                 "format",
                 "fail",
                 f"a CLR carries AchievementCredentials, not {', '.join(_types(peeked)) or '?'}",
+                code="format.not_achievement",
+                params={"types": _types(peeked)},
             )
         else:
             inner = _verify.verify(item, fetcher=fetcher, at=at)
@@ -490,7 +502,12 @@ def check_clr_contents(
     """
     results = verify_inner_credentials(credential, fetcher=fetcher, at=at)
     if not results:
-        report.add("inner credentials", "fail", "the record carries no credentials")
+        report.add(
+            "inner credentials",
+            "fail",
+            "the record carries no credentials",
+            code="inner_credentials.none",
+        )
     else:
         bad, warned = [], []
         for label, inner in results:
@@ -508,6 +525,8 @@ def check_clr_contents(
                 "inner credentials",
                 "fail",
                 f"{len(bad)} of {len(results)} inner credential(s) failed: " + " | ".join(bad),
+                code="inner_credentials.failed",
+                params={"failed": len(bad), "count": len(results)},
             )
         elif warned:
             report.add(
@@ -515,9 +534,17 @@ def check_clr_contents(
                 "warn",
                 f"{len(results)} inner credential(s) verified, with warnings: "
                 + " | ".join(warned),
+                code="inner_credentials.warnings",
+                params={"count": len(results), "warned": len(warned)},
             )
         else:
-            report.add("inner credentials", "pass", f"{len(results)} inner credential(s) verified")
+            report.add(
+                "inner credentials",
+                "pass",
+                f"{len(results)} inner credential(s) verified",
+                code="inner_credentials.verified",
+                params={"count": len(results)},
+            )
     _check_associations(credential, results, report)
     return results
 
@@ -532,7 +559,9 @@ def _check_associations(
     links = subject.get("association")
     links = links if isinstance(links, list) else ([links] if links else [])
     if not links:
-        report.add("associations", "skip", "the record links no achievements")
+        report.add(
+            "associations", "skip", "the record links no achievements", code="associations.none"
+        )
         return
     known: set[str] = set()
     listed = subject.get("achievement")
@@ -556,9 +585,21 @@ def _check_associations(
             if link.get(end_name) not in known:
                 problems.append(f"{end_name} {link.get(end_name)!r} is not in the record")
     if problems:
-        report.add("associations", "warn", "; ".join(problems))
+        report.add(
+            "associations",
+            "warn",
+            "; ".join(problems),
+            code="associations.problems",
+            params={"count": len(links)},
+        )
     else:
-        report.add("associations", "pass", f"{len(links)} association(s) between its achievements")
+        report.add(
+            "associations",
+            "pass",
+            f"{len(links)} association(s) between its achievements",
+            code="associations.verified",
+            params={"count": len(links)},
+        )
 
 
 def verify_clr(
@@ -580,6 +621,12 @@ def verify_clr(
     report = _verify.verify(data, fetcher=fetcher, at=at)
     if report.credential is not None and CLR_CREDENTIAL_TYPE not in _types(report.credential):
         report.checks.insert(
-            0, Check("format", "fail", "not a CLR 2.0 ClrCredential (type ClrCredential missing)")
+            0,
+            Check(
+                "format",
+                "fail",
+                "not a CLR 2.0 ClrCredential (type ClrCredential missing)",
+                code="format.not_clr",
+            ),
         )
     return report

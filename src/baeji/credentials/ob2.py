@@ -51,7 +51,7 @@ from .contexts import OB_V2
 from .errors import FetchError
 from .fetch import Fetcher, Response
 from .identity import identity_matches
-from .report import VerificationReport
+from .report import Status, VerificationReport
 
 __all__ = ["verify_ob2"]
 
@@ -69,7 +69,17 @@ _CHECKS = ("format", "issuer", "proof", "validity", "status", "recipient")
 
 
 class _Problem(Exception):
-    """A check failed; the message is for people."""
+    """A check failed: the message is for people, ``code`` and ``params`` for the report
+    (see the table of codes in :mod:`baeji.credentials.report`)."""
+
+    def __init__(self, message: str, code: str, **params: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
+# What a check found: (status, message, code, params).
+_Outcome = tuple[Status, str, str, dict[str, Any]]
 
 
 @dataclass
@@ -105,15 +115,33 @@ class _Session:
         try:
             response = self.get(url)
         except FetchError as error:
-            raise _Problem(f"The {what} could not be fetched: {error}") from None
+            raise _Problem(
+                f"The {what} could not be fetched: {error}",
+                "document.unavailable",
+                url=url,
+                document=what,
+            ) from None
         if not response.ok:
-            raise _Problem(f"The {what} at {url} answered HTTP {response.status}.")
+            raise _Problem(
+                f"The {what} at {url} answered HTTP {response.status}.",
+                "document.unavailable",
+                url=url,
+                document=what,
+                http_status=response.status,
+            )
         try:
             data = response.json()
         except FetchError as error:
-            raise _Problem(f"The {what} is not JSON: {error}") from None
+            raise _Problem(
+                f"The {what} is not JSON: {error}", "document.invalid", url=url, document=what
+            ) from None
         if not isinstance(data, dict):
-            raise _Problem(f"The {what} at {url} is not a JSON object.")
+            raise _Problem(
+                f"The {what} at {url} is not a JSON object.",
+                "document.invalid",
+                url=url,
+                document=what,
+            )
         return _Document(data, response.url)
 
 
@@ -179,14 +207,21 @@ def _authority(url: str) -> str:
 
 def _parse_datetime(value: Any, name: str) -> datetime:
     if not isinstance(value, str) or not value.strip():
-        raise _Problem(f"{name} is not a date and time.")
+        raise _Problem(f"{name} is not a date and time.", "validity.invalid_date")
     text = value.strip()
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise _Problem(f"{name} {value!r} is not an ISO 8601 date and time.") from None
+        raise _Problem(
+            f"{name} {value!r} is not an ISO 8601 date and time.", "validity.invalid_date"
+        ) from None
     # OB 2.0 asks for a time zone; a missing one is read as UTC rather than local server time.
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _plain_text(value: Any) -> str:
+    """A document's value as text for a check's params (which hold only JSON values)."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _verification_type(assertion: dict[str, Any]) -> str | None:
@@ -213,9 +248,12 @@ def _parse_jws(token: str) -> tuple[_Jws, dict[str, Any]]:
         assertion = json.loads(_b64url(payload).decode("utf-8"))
         raw_signature = _b64url(signature)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise _Problem("The signed assertion is not a readable JWS.") from None
+        raise _Problem("The signed assertion is not a readable JWS.", "format.unreadable") from None
     if not isinstance(header, dict) or not isinstance(assertion, dict):
-        raise _Problem("The signed assertion's JWS header or payload is not a JSON object.")
+        raise _Problem(
+            "The signed assertion's JWS header or payload is not a JSON object.",
+            "format.unreadable",
+        )
     jws = _Jws(header, f"{head}.{payload}".encode("ascii"), raw_signature)
     return jws, assertion
 
@@ -225,7 +263,12 @@ def _load(source: dict | str, session: _Session, report: VerificationReport) -> 
     if isinstance(source, dict):
         return _State(dict(source))
     if not isinstance(source, str):
-        report.add("format", "fail", "Give an assertion as JSON, as its URL, or as a signed JWS.")
+        report.add(
+            "format",
+            "fail",
+            "Give an assertion as JSON, as its URL, or as a signed JWS.",
+            code="format.unreadable",
+        )
         return None
     text = source.strip()
     try:
@@ -234,7 +277,9 @@ def _load(source: dict | str, session: _Session, report: VerificationReport) -> 
                 # Text that starts with "{" and parses is always a JSON object.
                 return _State(json.loads(text))
             except ValueError as error:
-                raise _Problem(f"The assertion is not valid JSON: {error}") from None
+                raise _Problem(
+                    f"The assertion is not valid JSON: {error}", "format.unreadable"
+                ) from None
         if _JWS_PATTERN.match(text):
             jws, assertion = _parse_jws(text)
             return _State(assertion, jws=jws)
@@ -242,23 +287,43 @@ def _load(source: dict | str, session: _Session, report: VerificationReport) -> 
             try:
                 response = session.get(text)
             except FetchError as error:
-                raise _Problem(f"The assertion could not be fetched: {error}") from None
+                raise _Problem(
+                    f"The assertion could not be fetched: {error}",
+                    "document.unavailable",
+                    url=text,
+                    document="assertion",
+                ) from None
             if response.status == 410:
-                report.add("format", "fail", f"{text} is gone (HTTP 410): nothing to verify.")
-                report.add("status", "fail", f"Revoked: the issuer answers 410 Gone at {text}.")
+                report.add(
+                    "format",
+                    "fail",
+                    f"{text} is gone (HTTP 410): nothing to verify.",
+                    code="format.gone",
+                    params={"url": text},
+                )
+                report.add(
+                    "status",
+                    "fail",
+                    f"Revoked: the issuer answers 410 Gone at {text}.",
+                    code="status.revoked_gone",
+                    params={"url": text},
+                )
                 return None
             document = session.document(text, "assertion")
             return _State(document.data)
-        raise _Problem("This is not an Open Badges 2.0 assertion: expected JSON, a URL or a JWS.")
+        raise _Problem(
+            "This is not an Open Badges 2.0 assertion: expected JSON, a URL or a JWS.",
+            "format.unreadable",
+        )
     except _Problem as problem:
-        report.add("format", "fail", str(problem))
+        report.add("format", "fail", str(problem), code=problem.code, params=problem.params)
         return None
 
 
 # -- checks ------------------------------------------------------------------------------------
 
 
-def _check_format(state: _State) -> tuple[str, str]:
+def _check_format(state: _State) -> _Outcome:
     assertion = state.assertion
     problems = []
     contexts = _as_list(assertion.get("@context"))
@@ -292,13 +357,17 @@ def _check_format(state: _State) -> tuple[str, str]:
                 problems.append(str(problem).rstrip("."))
     if problems:
         raise _Problem(
-            "This is not a valid Open Badges 2.0 assertion: " + "; ".join(problems) + "."
+            "This is not a valid Open Badges 2.0 assertion: " + "; ".join(problems) + ".",
+            "format.invalid",
         )
-    return "pass", (
-        f"An Open Badges 2.0 assertion, {kind} verification."
-        if state.jws is None
-        else "An Open Badges 2.0 signed assertion (JWS)."
-    )
+    if state.jws is None:
+        return (
+            "pass",
+            f"An Open Badges 2.0 assertion, {kind} verification.",
+            "format.ob2",
+            {"verification": kind},
+        )
+    return "pass", "An Open Badges 2.0 signed assertion (JWS).", "format.ob2_jws", {}
 
 
 def _resolve_badge(state: _State, session: _Session) -> _Document:
@@ -311,17 +380,21 @@ def _resolve_badge(state: _State, session: _Session) -> _Document:
         document = session.document(url, "BadgeClass")
         where = f"at {url}"
     else:
-        raise _Problem(f"The badge {url!r} is not an http(s) address.")
+        raise _Problem(f"The badge {url!r} is not an http(s) address.", "issuer.badge_invalid")
     data = document.data
     if "BadgeClass" not in _types(data):
-        raise _Problem(f"The badge {where} is not a BadgeClass.")
+        raise _Problem(f"The badge {where} is not a BadgeClass.", "issuer.badge_invalid")
     missing = [
         name
         for name in ("name", "description", "image", "criteria", "issuer")
         if not data.get(name)
     ]
     if missing:
-        raise _Problem(f"The BadgeClass {where} lacks {', '.join(missing)}.")
+        raise _Problem(
+            f"The BadgeClass {where} lacks {', '.join(missing)}.",
+            "issuer.badge_invalid",
+            missing=missing,
+        )
     return document
 
 
@@ -338,19 +411,27 @@ def _resolve_issuer(badge: _Document, session: _Session) -> tuple[_Document, lis
         # Only an embedded profile can lack an http id; the checks below warn about it.
         document = _Document(reference, None)
     else:
-        raise _Problem(f"The BadgeClass names its issuer as {url!r}, not an http(s) address.")
+        raise _Problem(
+            f"The BadgeClass names its issuer as {url!r}, not an http(s) address.",
+            "issuer.profile_invalid",
+        )
     data = document.data
     if not ({"Issuer", "Profile"} & _types(data)):
-        raise _Problem(f"The issuer document {url} is not an Issuer Profile.")
+        raise _Problem(
+            f"The issuer document {url} is not an Issuer Profile.", "issuer.profile_invalid"
+        )
     issuer_id = data.get("id")
     if not isinstance(issuer_id, str) or not issuer_id:
-        raise _Problem(f"The issuer profile at {url} has no id.")
+        raise _Problem(f"The issuer profile at {url} has no id.", "issuer.profile_invalid")
     if not data.get("name"):
-        raise _Problem(f"The issuer profile {issuer_id} has no name.")
+        raise _Problem(f"The issuer profile {issuer_id} has no name.", "issuer.profile_invalid")
     if document.url is not None and _is_http(issuer_id) and _host(issuer_id) != _host(document.url):
         raise _Problem(
             f"The issuer profile fetched from {document.url} claims the id {issuer_id} on "
-            "another host."
+            "another host.",
+            "issuer.profile_wrong_host",
+            url=document.url,
+            issuer=issuer_id,
         )
     if not _is_http(issuer_id):
         warnings.append(f"the issuer id {issuer_id} is not an http(s) address")
@@ -372,12 +453,17 @@ def _check_hosted_scope(assertion_id: str, issuer: _Document, session: _Session)
     policy = _policy(issuer, session)
     prop = policy.get("verificationProperty", "id")
     if prop not in ("id", "@id"):
-        raise _Problem(f"The issuer's verification policy uses {prop!r}; only id is supported.")
+        raise _Problem(
+            f"The issuer's verification policy uses {prop!r}; only id is supported.",
+            "issuer.policy_unsupported",
+        )
     prefixes = [p for p in _as_list(policy.get("startsWith")) if isinstance(p, str)]
     if prefixes and not any(assertion_id.startswith(prefix) for prefix in prefixes):
         raise _Problem(
             f"The assertion id {assertion_id} does not start with any prefix the issuer allows "
-            f"({', '.join(prefixes)})."
+            f"({', '.join(prefixes)}).",
+            "issuer.out_of_scope",
+            assertion=assertion_id,
         )
     issuer_id = issuer.data["id"]
     if "allowedOrigins" in policy and policy["allowedOrigins"] is not None:
@@ -391,57 +477,85 @@ def _check_hosted_scope(assertion_id: str, issuer: _Document, session: _Session)
     if _authority(assertion_id) not in origins:
         raise _Problem(
             f"The assertion {assertion_id} is not hosted on an origin the issuer allows "
-            f"({', '.join(origins) or 'none'})."
+            f"({', '.join(origins) or 'none'}).",
+            "issuer.out_of_scope",
+            assertion=assertion_id,
         )
     return None
 
 
-def _check_issuer(state: _State, session: _Session) -> tuple[str, str]:
+def _check_issuer(state: _State, session: _Session) -> _Outcome:
     state.badge = _resolve_badge(state, session)
     state.issuer, warnings = _resolve_issuer(state.badge, session)
     issuer_id = state.issuer.data["id"]
     if _verification_type(state.assertion) == "hosted":
         assertion_id = state.assertion["id"]
         if not _is_http(assertion_id):
-            raise _Problem(f"A hosted assertion needs an http(s) id, not {assertion_id!r}.")
+            raise _Problem(
+                f"A hosted assertion needs an http(s) id, not {assertion_id!r}.",
+                "hosted.id_invalid",
+            )
         scope_warning = _check_hosted_scope(assertion_id, state.issuer, session)
         if scope_warning:
             warnings.append(scope_warning)
     name = state.issuer.data.get("name")
     message = f"Badge {state.badge.data.get('name')!r} issued by {name!r} ({issuer_id})."
+    params = {
+        "badge": _plain_text(state.badge.data.get("name")),
+        "issuer_name": _plain_text(name),
+        "issuer": issuer_id,
+    }
     if warnings:
-        return "warn", message + " But " + "; ".join(warnings) + "."
-    return "pass", message
+        return "warn", message + " But " + "; ".join(warnings) + ".", "issuer.ob2_warnings", params
+    return "pass", message, "issuer.ob2", params
 
 
 _MUTABLE = ("revoked", "revocationReason")
 
 
-def _check_hosted_proof(state: _State, session: _Session) -> tuple[str, str]:
+def _check_hosted_proof(state: _State, session: _Session) -> _Outcome:
     assertion_id = state.assertion["id"]
     if not _is_http(assertion_id):
-        raise _Problem(f"A hosted assertion needs an http(s) id, not {assertion_id!r}.")
+        raise _Problem(
+            f"A hosted assertion needs an http(s) id, not {assertion_id!r}.", "hosted.id_invalid"
+        )
     try:
         response = session.get(assertion_id)
     except FetchError as error:
         state.hosted_error = str(error)
-        raise _Problem(f"The hosted assertion could not be fetched: {error}") from None
+        raise _Problem(
+            f"The hosted assertion could not be fetched: {error}",
+            "hosted.unavailable",
+            url=assertion_id,
+        ) from None
     state.hosted = response
     if response.status == 410:
-        return "skip", f"The issuer no longer hosts the assertion at {assertion_id} (410 Gone)."
+        return (
+            "skip",
+            f"The issuer no longer hosts the assertion at {assertion_id} (410 Gone).",
+            "proof.gone",
+            {"url": assertion_id},
+        )
     if not response.ok:
         state.hosted_error = f"HTTP {response.status}"
         raise _Problem(
-            f"The issuer does not host the assertion at {assertion_id} (HTTP {response.status})."
+            f"The issuer does not host the assertion at {assertion_id} (HTTP {response.status}).",
+            "hosted.unavailable",
+            url=assertion_id,
+            http_status=response.status,
         )
     try:
         hosted = response.json()
     except FetchError as error:
         state.hosted_error = str(error)
-        raise _Problem(str(error)) from None
+        raise _Problem(str(error), "hosted.invalid", url=assertion_id) from None
     if not isinstance(hosted, dict):
         state.hosted_error = "not a JSON object"
-        raise _Problem(f"The document at {assertion_id} is not an assertion.")
+        raise _Problem(
+            f"The document at {assertion_id} is not an assertion.",
+            "hosted.invalid",
+            url=assertion_id,
+        )
 
     # Revocation changes the hosted copy on purpose; that is the status check's business.
     def comparable(document: dict[str, Any]) -> dict[str, Any]:
@@ -449,28 +563,53 @@ def _check_hosted_proof(state: _State, session: _Session) -> tuple[str, str]:
 
     if comparable(hosted) != comparable(state.assertion):
         state.hosted_error = "it differs from the one given"
-        raise _Problem(f"The assertion hosted at {assertion_id} differs from the one given.")
+        raise _Problem(
+            f"The assertion hosted at {assertion_id} differs from the one given.",
+            "proof.hosted_differs",
+            url=assertion_id,
+        )
     # The hosted copy is authoritative for revocation, whatever the given copy says.
     state.hosted_document = hosted
-    return "pass", f"The issuer hosts this assertion at {assertion_id}."
+    return (
+        "pass",
+        f"The issuer hosts this assertion at {assertion_id}.",
+        "proof.hosted",
+        {"url": assertion_id},
+    )
 
 
 def _load_key(document: _Document, url: str) -> rsa.RSAPublicKey:
     data = document.data
     if "CryptographicKey" not in _types(data) and "Key" not in _types(data):
-        raise _Problem(f"The document at {url} is not a CryptographicKey.")
+        raise _Problem(
+            f"The document at {url} is not a CryptographicKey.", "proof.key_invalid", key=url
+        )
     key_id = data.get("id")
     if isinstance(key_id, str) and _is_http(key_id) and _host(key_id) != _host(document.url or url):
-        raise _Problem(f"The key fetched from {url} claims the id {key_id} on another host.")
+        raise _Problem(
+            f"The key fetched from {url} claims the id {key_id} on another host.",
+            "proof.key_invalid",
+            key=url,
+        )
     pem = data.get("publicKeyPem")
     if not isinstance(pem, str):
-        raise _Problem(f"The CryptographicKey at {url} has no publicKeyPem.")
+        raise _Problem(
+            f"The CryptographicKey at {url} has no publicKeyPem.", "proof.key_invalid", key=url
+        )
     try:
         key = serialization.load_pem_public_key(pem.encode("ascii"))
     except (ValueError, UnicodeEncodeError):
-        raise _Problem(f"The publicKeyPem at {url} is not a readable public key.") from None
+        raise _Problem(
+            f"The publicKeyPem at {url} is not a readable public key.",
+            "proof.key_invalid",
+            key=url,
+        ) from None
     if not isinstance(key, rsa.RSAPublicKey):
-        raise _Problem(f"The key at {url} is not an RSA key, as Open Badges 2.0 requires.")
+        raise _Problem(
+            f"The key at {url} is not an RSA key, as Open Badges 2.0 requires.",
+            "proof.key_invalid",
+            key=url,
+        )
     return key
 
 
@@ -486,36 +625,61 @@ def _check_key_owner(key_doc: _Document, key_url: str, issuer: _Document | None)
     if issuer is None:
         raise _Problem(
             "The signature verifies, but the issuer is unknown, so the key's owner "
-            "cannot be confirmed."
+            "cannot be confirmed.",
+            "proof.key_not_issuer",
+            key=key_url,
         )
     issuer_id = issuer.data["id"]
     owner = _ref(key_doc.data.get("owner"))
     if owner != issuer_id:
         raise _Problem(
             f"The signing key {key_url} belongs to {owner or 'nobody'}, not to the issuer "
-            f"{issuer_id}."
+            f"{issuer_id}.",
+            "proof.key_not_issuer",
+            key=key_url,
+            issuer=issuer_id,
         )
     if issuer.url is None:
-        raise _Problem(f"The issuer {issuer_id} is not hosted, so it cannot confirm the key.")
+        raise _Problem(
+            f"The issuer {issuer_id} is not hosted, so it cannot confirm the key.",
+            "proof.key_not_issuer",
+            key=key_url,
+            issuer=issuer_id,
+        )
     listed = {_ref(k) for k in _as_list(issuer.data.get("publicKey"))}
     key_ids = {key_url, key_doc.data.get("id")}
     if listed:
         if not listed & key_ids:
-            raise _Problem(f"The issuer {issuer_id} does not list the key {key_url}.")
+            raise _Problem(
+                f"The issuer {issuer_id} does not list the key {key_url}.",
+                "proof.key_not_issuer",
+                key=key_url,
+                issuer=issuer_id,
+            )
     elif _host(key_url) != _host(issuer.url):
         raise _Problem(
             f"The issuer {issuer_id} lists no keys and {key_url} is on another host, so nothing "
-            "ties the key to the issuer."
+            "ties the key to the issuer.",
+            "proof.key_not_issuer",
+            key=key_url,
+            issuer=issuer_id,
         )
 
 
-def _check_signed_proof(state: _State, session: _Session) -> tuple[str, str]:
+def _check_signed_proof(state: _State, session: _Session) -> _Outcome:
     jws = state.jws
     if jws is None:
-        raise _Problem("This assertion says it is signed; verify it from its JWS, not its JSON.")
+        raise _Problem(
+            "This assertion says it is signed; verify it from its JWS, not its JSON.",
+            "proof.needs_jws",
+        )
     algorithm_name = jws.header.get("alg")
     if algorithm_name not in _JWS_HASHES:
-        raise _Problem(f"The JWS algorithm {algorithm_name!r} is not allowed; use RS256.")
+        raise _Problem(
+            f"The JWS algorithm {algorithm_name!r} is not allowed; use RS256.",
+            "proof.bad_algorithm",
+            alg=str(algorithm_name),
+        )
     algorithm = _JWS_HASHES[algorithm_name]()
     creator = _ref((state.assertion.get("verification") or {}).get("creator"))
     if creator is not None:
@@ -527,7 +691,7 @@ def _check_signed_proof(state: _State, session: _Session) -> tuple[str, str]:
     else:
         candidates = []
     if not candidates:
-        raise _Problem("The assertion names no signing key (verification.creator).")
+        raise _Problem("The assertion names no signing key (verification.creator).", "proof.no_key")
     failures = []
     for key_url in candidates:
         if not _is_http(key_url):
@@ -544,27 +708,54 @@ def _check_signed_proof(state: _State, session: _Session) -> tuple[str, str]:
             failures.append(f"the signature does not verify with {key_url}")
             continue
         _check_key_owner(key_doc, key_url, state.issuer)
-        return "pass", (
+        issuer_id = state.issuer.data["id"] if state.issuer else ""
+        return (
+            "pass",
             f"The {algorithm_name} signature verifies with {key_url}, a key of the issuer "
-            f"{state.issuer.data['id'] if state.issuer else ''}."
+            f"{issuer_id}.",
+            "proof.signed",
+            {"alg": algorithm_name, "key": key_url, "issuer": issuer_id},
         )
-    raise _Problem("The signature is not valid: " + "; ".join(failures) + ".")
+    raise _Problem("The signature is not valid: " + "; ".join(failures) + ".", "proof.failed")
 
 
-def _check_validity(state: _State, at: datetime) -> tuple[str, str]:
+def _check_validity(state: _State, at: datetime) -> _Outcome:
     issued = _parse_datetime(state.assertion.get("issuedOn"), "issuedOn")
     expires = None
     if "expires" in state.assertion:
         expires = _parse_datetime(state.assertion["expires"], "expires")
         if expires < issued:
-            raise _Problem(f"It expires ({expires.isoformat()}) before it was issued.")
+            raise _Problem(
+                f"It expires ({expires.isoformat()}) before it was issued.",
+                "validity.expires_before_issued",
+                valid_from=issued.isoformat(),
+                valid_until=expires.isoformat(),
+            )
     if issued > at + _CLOCK_SKEW:
-        raise _Problem(f"Not yet valid: issued in the future ({issued.isoformat()}).")
+        raise _Problem(
+            f"Not yet valid: issued in the future ({issued.isoformat()}).",
+            "validity.not_yet_valid",
+            valid_from=issued.isoformat(),
+        )
     if expires is None:
-        return "pass", f"Issued {issued.isoformat()}; it does not expire."
+        return (
+            "pass",
+            f"Issued {issued.isoformat()}; it does not expire.",
+            "validity.no_expiry",
+            {"valid_from": issued.isoformat()},
+        )
     if expires <= at:
-        raise _Problem(f"Expired on {expires.isoformat()}.")
-    return "pass", f"Issued {issued.isoformat()}; valid until {expires.isoformat()}."
+        raise _Problem(
+            f"Expired on {expires.isoformat()}.",
+            "validity.expired",
+            valid_until=expires.isoformat(),
+        )
+    return (
+        "pass",
+        f"Issued {issued.isoformat()}; valid until {expires.isoformat()}.",
+        "validity.valid",
+        {"valid_from": issued.isoformat(), "valid_until": expires.isoformat()},
+    )
 
 
 def _revocation_entry(entries: list[Any], assertion: dict[str, Any]) -> dict[str, Any] | None:
@@ -580,15 +771,23 @@ def _revocation_entry(entries: list[Any], assertion: dict[str, Any]) -> dict[str
     return None
 
 
-def _check_status(state: _State, session: _Session) -> tuple[str, str]:
+def _check_status(state: _State, session: _Session) -> _Outcome:
     assertion = state.assertion
     hosted = _verification_type(assertion) == "hosted"
     if hosted and state.hosted is not None and state.hosted.status == 410:
-        raise _Problem(f"Revoked: the issuer answers 410 Gone at {assertion['id']}.")
+        raise _Problem(
+            f"Revoked: the issuer answers 410 Gone at {assertion['id']}.",
+            "status.revoked_gone",
+            url=assertion["id"],
+        )
     for document in (state.hosted_document, assertion):
         if document is not None and document.get("revoked") is True:
             reason = document.get("revocationReason")
-            raise _Problem("Revoked" + (f": {reason}" if reason else " by the issuer."))
+            raise _Problem(
+                "Revoked" + (f": {reason}" if reason else " by the issuer."),
+                "status.revoked",
+                **({"reason": _plain_text(reason)} if reason else {}),
+            )
     checked = []
     if hosted and state.hosted_document is not None:
         # Only a hosted copy that was read and matched can vouch for "not revoked".
@@ -596,59 +795,88 @@ def _check_status(state: _State, session: _Session) -> tuple[str, str]:
     list_url = _ref(state.issuer.data.get("revocationList")) if state.issuer else None
     if list_url:
         if not _is_http(list_url):
-            raise _Problem(f"The issuer's revocation list {list_url!r} is not an http(s) address.")
+            raise _Problem(
+                f"The issuer's revocation list {list_url!r} is not an http(s) address.",
+                "status.list_invalid",
+                url=list_url,
+            )
         data = session.document(list_url, "revocation list").data
         if "RevocationList" not in _types(data):
-            raise _Problem(f"The document at {list_url} is not a RevocationList.")
+            raise _Problem(
+                f"The document at {list_url} is not a RevocationList.",
+                "status.list_invalid",
+                url=list_url,
+            )
         entry = _revocation_entry(_as_list(data.get("revokedAssertions")), assertion)
         if entry is not None:
             reason = entry.get("revocationReason")
             raise _Problem(
                 "Revoked: the issuer's revocation list names this assertion"
-                + (f" ({reason})." if reason else ".")
+                + (f" ({reason})." if reason else "."),
+                "status.revoked",
+                **({"reason": _plain_text(reason)} if reason else {}),
             )
         checked.append("the issuer's revocation list does not name it")
     if checked:
-        return "pass", "Not revoked: " + " and ".join(checked) + "."
+        return "pass", "Not revoked: " + " and ".join(checked) + ".", "status.not_revoked", {}
     if hosted and state.hosted_error is not None:
-        return "skip", (
+        return (
+            "skip",
             f"Revocation was not checked: the hosted assertion could not be used "
-            f"({state.hosted_error})."
+            f"({state.hosted_error}).",
+            "status.not_checked",
+            {},
         )
-    return "skip", "The issuer publishes no revocation list, so revocation cannot be checked."
+    return (
+        "skip",
+        "The issuer publishes no revocation list, so revocation cannot be checked.",
+        "status.no_list",
+        {},
+    )
 
 
-def _check_recipient(state: _State, email: str | None) -> tuple[str, str]:
+def _check_recipient(state: _State, email: str | None) -> _Outcome:
     if email is None:
-        return "skip", "No recipient e-mail address was given to compare."
+        return (
+            "skip",
+            "No recipient e-mail address was given to compare.",
+            "recipient.no_email",
+            {},
+        )
     # The format check (which must pass first) made sure the recipient identity is text.
     recipient = state.assertion["recipient"]
     identity = recipient["identity"]
     kind = recipient.get("type", "email")
     hashed = recipient.get("hashed") is True
     if hashed and "$" not in identity:
-        raise _Problem("The recipient identity says it is hashed but is not an alg$hash value.")
+        raise _Problem(
+            "The recipient identity says it is hashed but is not an alg$hash value.",
+            "recipient.invalid",
+        )
     salt = recipient.get("salt") if isinstance(recipient.get("salt"), str) else None
     candidate = email if hashed else email.strip()
     if identity_matches(candidate, identity, salt) or (
         not hashed and identity.strip().lower() == email.strip().lower()
     ):
-        return "pass", f"The badge was awarded to {email}."
+        return "pass", f"The badge was awarded to {email}.", "recipient.matched", {"email": email}
     if kind != "email":
         raise _Problem(
-            f"The badge's recipient is identified by {kind}, and {email} does not match."
+            f"The badge's recipient is identified by {kind}, and {email} does not match.",
+            "recipient.mismatch",
+            email=email,
+            identity_type=str(kind),
         )
-    raise _Problem(f"The badge was not awarded to {email}.")
+    raise _Problem(f"The badge was not awarded to {email}.", "recipient.mismatch", email=email)
 
 
 def _run(report: VerificationReport, name: str, check: Any, *args: Any) -> bool:
     """Run one check, record it, and say whether it did not fail."""
     try:
-        status, message = check(*args)
+        status, message, code, params = check(*args)
     except _Problem as problem:
-        report.add(name, "fail", str(problem))
+        report.add(name, "fail", str(problem), code=problem.code, params=problem.params)
         return False
-    report.add(name, status, message)
+    report.add(name, status, message, code=code, params=params)
     return True
 
 
@@ -678,7 +906,10 @@ def verify_ob2(
     if not _run(report, "format", _check_format, state):
         for name in _CHECKS[1:]:
             report.add(
-                name, "skip", "Not checked: the document is not an Open Badges 2.0 assertion."
+                name,
+                "skip",
+                "Not checked: the document is not an Open Badges 2.0 assertion.",
+                code="not_checked.format_failed",
             )
         return report
     _run(report, "issuer", _check_issuer, state, session)

@@ -24,7 +24,7 @@ import re
 import secrets
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .contexts import VC_V2
@@ -305,11 +305,13 @@ def status_list_credential(
 @dataclass(frozen=True)
 class StatusResult:
     """What a status entry says: its ``purpose``, whether its bit is ``set`` (revoked,
-    suspended, ...), and a ``message`` for people."""
+    suspended, ...), a ``message`` for people, and the ``reason`` the issuer gave, if any
+    (a 1EdTech revocation list's ``revocationReason``)."""
 
     purpose: str
     set: bool
     message: str
+    reason: str = field(default="", compare=False)
 
 
 def _types(node: Any) -> list[str]:
@@ -486,8 +488,9 @@ def _read_one_edtech(
             raise StatusListError(f"A revokedCredentials item has a bad 'revoked': {revoked!r}.")
         if revoked:
             reason = item.get("revocationReason")
+            reason = reason.strip() if isinstance(reason, str) else ""
             message = "The issuer has revoked this credential."
-            if isinstance(reason, str) and reason.strip():
-                message += f" Reason given: {reason.strip()}"
-            return StatusResult("revocation", True, message)
+            if reason:
+                message += f" Reason given: {reason}"
+            return StatusResult("revocation", True, message, reason)
     return StatusResult("revocation", False, "Not on the issuer's revocation list.")

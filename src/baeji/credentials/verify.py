@@ -71,7 +71,7 @@ def verify(
     try:
         kind, value, source_format = _read_input(data, fetcher)
     except CredentialError as error:
-        report.add("format", "fail", str(error))
+        report.add("format", "fail", str(error), code="format.unreadable")
         return report
     if kind == "ob2":
         ob2_report = ob2.verify_ob2(value, fetcher=fetcher, at=at, email=email)
@@ -236,23 +236,29 @@ def _check_format(credential: dict[str, Any], report: VerificationReport) -> boo
     if not credential.get(start_key) and not credential.get("validFrom"):
         problems.append(f"{start_key} is missing")
     if problems:
-        report.add("format", "fail", "; ".join(problems))
+        report.add("format", "fail", "; ".join(problems), code="format.invalid")
         return False
     if isinstance(context, list) and context[0] == VC_V1:
         report.add(
             "format",
             "warn",
             "a Verifiable Credentials 1.1 document; Open Badges 3.0 now uses VC 2.0",
+            code="format.vc1",
         )
     else:
-        report.add("format", "pass", "a Verifiable Credentials 2.0 Open Badges credential")
+        report.add(
+            "format",
+            "pass",
+            "a Verifiable Credentials 2.0 Open Badges credential",
+            code="format.ob3",
+        )
     return True
 
 
 def _check_schema(credential: dict[str, Any], report: VerificationReport) -> None:
     entries = credential.get("credentialSchema")
     if not entries:
-        report.add("schema", "skip", "the credential names no JSON Schema")
+        report.add("schema", "skip", "the credential names no JSON Schema", code="schema.none")
         return
     entries = entries if isinstance(entries, list) else [entries]
     checked, unknown, errors = [], [], []
@@ -264,12 +270,30 @@ def _check_schema(credential: dict[str, Any], report: VerificationReport) -> Non
         checked.append(schema_id.rsplit("/", 1)[-1])
         errors.extend(model.schema_errors(credential, schema_id))
     if errors:
-        report.add("schema", "fail", "; ".join(errors[:5]))
+        report.add(
+            "schema",
+            "fail",
+            "; ".join(errors[:5]),
+            code="schema.failed",
+            params={"count": len(errors)},
+        )
     elif checked:
         extra = f" ({len(unknown)} other schema(s) not bundled, not checked)" if unknown else ""
-        report.add("schema", "pass", f"matches {', '.join(checked)}{extra}")
+        report.add(
+            "schema",
+            "pass",
+            f"matches {', '.join(checked)}{extra}",
+            code="schema.passed",
+            params={"schemas": checked, "unchecked": unknown},
+        )
     else:
-        report.add("schema", "warn", f"schema(s) not bundled, not checked: {', '.join(unknown)}")
+        report.add(
+            "schema",
+            "warn",
+            f"schema(s) not bundled, not checked: {', '.join(unknown)}",
+            code="schema.not_bundled",
+            params={"unchecked": unknown},
+        )
 
 
 def _fetch_json(fetcher: Fetcher) -> Callable[[str], dict[str, Any]]:
@@ -288,58 +312,109 @@ def _check_data_integrity(
     try:
         proofs = eddsa_rdfc_2022.proof_of(credential)
     except CredentialError as error:
-        report.add("proof", "fail", str(error))
-        report.add("issuer", "skip", "no proof to bind the issuer to")
+        report.add("proof", "fail", str(error), code="proof.invalid")
+        report.add("issuer", "skip", "no proof to bind the issuer to", code="issuer.not_checked")
         return False
     if not proofs:
-        report.add("proof", "fail", "the credential has no proof")
-        report.add("issuer", "skip", "no proof to bind the issuer to")
+        report.add("proof", "fail", "the credential has no proof", code="proof.missing")
+        report.add("issuer", "skip", "no proof to bind the issuer to", code="issuer.not_checked")
         return False
     document = {k: v for k, v in credential.items() if k != "proof"}
     issuer_id = _issuer_id(credential)
-    verified, failures, binding_failures = 0, [], []
+    verified = 0
+    # Each failure with its code and params; the check takes the first one's code.
+    failures: list[tuple[str, str, dict[str, Any]]] = []
+    binding_failures: list[tuple[str, str, dict[str, Any]]] = []
     for proof in proofs:
         suite = proof.get("cryptosuite") if isinstance(proof, dict) else None
         if not isinstance(proof, dict) or proof.get("type") != "DataIntegrityProof":
             kind = proof.get("type") if isinstance(proof, dict) else proof
-            failures.append(f"unsupported proof type {kind!r}")
+            failures.append((f"unsupported proof type {kind!r}", "proof.unsupported", {}))
             continue
         if suite not in _CRYPTOSUITES:
-            failures.append(f"unsupported cryptosuite {suite!r}")
+            failures.append((f"unsupported cryptosuite {suite!r}", "proof.unsupported", {}))
             continue
         if proof.get("proofPurpose") != "assertionMethod":
-            failures.append(f"proof purpose is {proof.get('proofPurpose')!r}, not assertionMethod")
+            failures.append(
+                (
+                    f"proof purpose is {proof.get('proofPurpose')!r}, not assertionMethod",
+                    "proof.wrong_purpose",
+                    {},
+                )
+            )
             continue
+        method_id = str(proof.get("verificationMethod", ""))
         try:
             method = keys.resolve_verification_method(
-                str(proof.get("verificationMethod", "")),
-                fetch_json=_fetch_json(fetcher),
-                purpose="assertionMethod",
+                method_id, fetch_json=_fetch_json(fetcher), purpose="assertionMethod"
             )
+        except CredentialError as error:
+            failures.append((str(error), "proof.key_unresolved", {"key": method_id}))
+            continue
+        try:
             eddsa_rdfc_2022.verify_proof(document, proof, public_key=method.public_key)
         except CredentialError as error:
-            failures.append(str(error))
+            failures.append((str(error), "proof.failed", {}))
             continue
         if method.controller != issuer_id:
             binding_failures.append(
-                f"the key {method.id} is controlled by {method.controller}, not by the issuer "
-                f"{issuer_id}"
+                (
+                    f"the key {method.id} is controlled by {method.controller}, not by the "
+                    f"issuer {issuer_id}",
+                    "issuer.wrong_key",
+                    {"key": method.id, "controller": method.controller, "issuer": issuer_id},
+                )
             )
             continue
         if method.revoked:
-            binding_failures.append(f"the issuer revoked the key {method.id} ({method.revoked})")
+            binding_failures.append(
+                (
+                    f"the issuer revoked the key {method.id} ({method.revoked})",
+                    "issuer.key_revoked",
+                    {"key": method.id, "revoked": str(method.revoked), "issuer": issuer_id},
+                )
+            )
             continue
         verified += 1
     if failures:
-        report.add("proof", "fail", "; ".join(failures))
+        report.add(
+            "proof",
+            "fail",
+            "; ".join(text for text, _code, _params in failures),
+            code=failures[0][1],
+            params=failures[0][2],
+        )
     else:
-        report.add("proof", "pass", f"{len(proofs)} eddsa-rdfc-2022 signature(s) verified")
+        report.add(
+            "proof",
+            "pass",
+            f"{len(proofs)} eddsa-rdfc-2022 signature(s) verified",
+            code="proof.verified",
+            params={"count": len(proofs), "suite": "eddsa-rdfc-2022"},
+        )
     if binding_failures:
-        report.add("issuer", "fail", "; ".join(binding_failures))
+        report.add(
+            "issuer",
+            "fail",
+            "; ".join(text for text, _code, _params in binding_failures),
+            code=binding_failures[0][1],
+            params=binding_failures[0][2],
+        )
     elif verified:
-        report.add("issuer", "pass", f"signed with a key of the issuer {issuer_id}")
+        report.add(
+            "issuer",
+            "pass",
+            f"signed with a key of the issuer {issuer_id}",
+            code="issuer.verified",
+            params={"issuer": issuer_id},
+        )
     else:
-        report.add("issuer", "skip", "no verified proof to bind the issuer to")
+        report.add(
+            "issuer",
+            "skip",
+            "no verified proof to bind the issuer to",
+            code="issuer.not_checked",
+        )
     return not failures and not binding_failures
 
 
@@ -350,16 +425,44 @@ def _check_validity(credential: dict[str, Any], report: VerificationReport, at: 
         start = model.parse_datetime(start_text) if start_text else None
         end = model.parse_datetime(end_text) if end_text else None
     except ValueError as error:
-        report.add("validity", "fail", str(error))
+        report.add("validity", "fail", str(error), code="validity.invalid_date")
         return
     if start and at < start:
-        report.add("validity", "fail", f"not yet valid: valid from {start_text}")
+        report.add(
+            "validity",
+            "fail",
+            f"not yet valid: valid from {start_text}",
+            code="validity.not_yet_valid",
+            params={"valid_from": start_text},
+        )
     elif end and at >= end:
-        report.add("validity", "fail", f"expired: valid until {end_text}")
+        report.add(
+            "validity",
+            "fail",
+            f"expired: valid until {end_text}",
+            code="validity.expired",
+            params={"valid_until": end_text},
+        )
     elif end:
-        report.add("validity", "pass", f"valid from {start_text} until {end_text}")
+        report.add(
+            "validity",
+            "pass",
+            f"valid from {start_text} until {end_text}",
+            code="validity.valid",
+            params={"valid_from": start_text, "valid_until": end_text},
+        )
     else:
-        report.add("validity", "pass", f"valid from {start_text}, does not expire")
+        report.add(
+            "validity",
+            "pass",
+            f"valid from {start_text}, does not expire",
+            code="validity.no_expiry",
+            params={"valid_from": start_text},
+        )
+
+
+# When several status entries fail, the check's code is that of the weightiest finding.
+_STATUS_FAIL_ORDER = ("status.revoked", "status.suspended", "status.set")
 
 
 def _check_status(
@@ -367,15 +470,25 @@ def _check_status(
 ) -> None:
     entries = credential.get("credentialStatus")
     if not entries:
-        report.add("status", "skip", "the credential has no status entry (it cannot be revoked)")
+        report.add(
+            "status",
+            "skip",
+            "the credential has no status entry (it cannot be revoked)",
+            code="status.none",
+        )
         return
     entries = entries if isinstance(entries, list) else [entries]
     fails: list[str] = []
     warns: list[str] = []
     passes: list[str] = []
+    # The code and params of each failure and warning, and the purposes that passed.
+    fail_codes: list[tuple[str, dict[str, Any]]] = []
+    warn_codes: list[tuple[str, dict[str, Any]]] = []
+    purposes: list[str] = []
     for entry in entries:
         if not isinstance(entry, dict):
             fails.append("a credentialStatus entry is not an object")
+            fail_codes.append(("status.invalid", {}))
             continue
         url = entry.get("statusListCredential") or entry.get("id")
         try:
@@ -386,17 +499,45 @@ def _check_status(
             result = status.read_status(entry, list_document, credential_id=credential.get("id"))
         except FetchError as error:
             warns.append(f"could not fetch the status list: {error}")
+            warn_codes.append(("status.unavailable", {"url": str(url)}))
             continue
         except CredentialError as error:
             fails.append(f"the status list cannot be trusted: {error}")
+            fail_codes.append(("status.untrusted", {"url": str(url)}))
             continue
-        (fails if result.set else passes).append(result.message)
+        if result.set:
+            fails.append(result.message)
+            code = {"revocation": "status.revoked", "suspension": "status.suspended"}.get(
+                result.purpose, "status.set"
+            )
+            params: dict[str, Any] = {"purpose": result.purpose}
+            if result.reason:
+                params["reason"] = result.reason
+            fail_codes.append((code, params))
+        else:
+            passes.append(result.message)
+            purposes.append(result.purpose)
     if fails:
-        report.add("status", "fail", "; ".join(fails))
+        code, params = min(
+            fail_codes,
+            key=lambda item: (
+                _STATUS_FAIL_ORDER.index(item[0])
+                if item[0] in _STATUS_FAIL_ORDER
+                else len(_STATUS_FAIL_ORDER)
+            ),
+        )
+        report.add("status", "fail", "; ".join(fails), code=code, params=params)
     elif warns:
-        report.add("status", "warn", "; ".join(warns + passes))
+        code, params = warn_codes[0]
+        report.add("status", "warn", "; ".join(warns + passes), code=code, params=params)
     else:
-        report.add("status", "pass", "; ".join(passes))
+        report.add(
+            "status",
+            "pass",
+            "; ".join(passes),
+            code="status.active",
+            params={"purposes": purposes},
+        )
 
 
 def _check_status_list_credential(
@@ -427,7 +568,12 @@ def _check_recipient(
     credential: dict[str, Any], report: VerificationReport, email: str | None
 ) -> None:
     if email is None:
-        report.add("recipient", "skip", "no e-mail address given to check the recipient against")
+        report.add(
+            "recipient",
+            "skip",
+            "no e-mail address given to check the recipient against",
+            code="recipient.no_email",
+        )
         return
     subjects = credential.get("credentialSubject")
     subjects = subjects if isinstance(subjects, list) else [subjects]
@@ -448,12 +594,29 @@ def _check_recipient(
         else:
             matched = identity_matches(email, value, salt)
         if matched:
-            report.add("recipient", "pass", f"issued to {email}")
+            report.add(
+                "recipient",
+                "pass",
+                f"issued to {email}",
+                code="recipient.matched",
+                params={"email": email},
+            )
             return
     if not identifiers:
-        report.add("recipient", "fail", "the credential names no recipient e-mail identity")
+        report.add(
+            "recipient",
+            "fail",
+            "the credential names no recipient e-mail identity",
+            code="recipient.none",
+        )
     else:
-        report.add("recipient", "fail", f"not issued to {email}")
+        report.add(
+            "recipient",
+            "fail",
+            f"not issued to {email}",
+            code="recipient.mismatch",
+            params={"email": email},
+        )
 
 
 def _embedded_endorsements(credential: dict[str, Any]) -> list[dict[str, Any]]:
@@ -485,10 +648,15 @@ def _check_endorsements(
 ) -> None:
     endorsements = _embedded_endorsements(credential)
     if not endorsements:
-        report.add("endorsements", "skip", "no embedded endorsements")
+        report.add("endorsements", "skip", "no embedded endorsements", code="endorsements.none")
         return
     if depth >= _MAX_ENDORSEMENT_DEPTH:
-        report.add("endorsements", "warn", "endorsements nested too deeply were not checked")
+        report.add(
+            "endorsements",
+            "warn",
+            "endorsements nested too deeply were not checked",
+            code="endorsements.too_deep",
+        )
         return
     bad = []
     for endorsement in endorsements:
@@ -498,9 +666,21 @@ def _check_endorsements(
             name = endorsement.get("name") or endorsement.get("id") or "an endorsement"
             bad.append(f"{name}: " + "; ".join(c.message for c in inner.failed()))
     if bad:
-        report.add("endorsements", "fail", " | ".join(bad))
+        report.add(
+            "endorsements",
+            "fail",
+            " | ".join(bad),
+            code="endorsements.failed",
+            params={"failed": len(bad), "count": len(endorsements)},
+        )
     else:
-        report.add("endorsements", "pass", f"{len(endorsements)} endorsement(s) verified")
+        report.add(
+            "endorsements",
+            "pass",
+            f"{len(endorsements)} endorsement(s) verified",
+            code="endorsements.verified",
+            params={"count": len(endorsements)},
+        )
 
 
 def _verify_document(
@@ -535,7 +715,7 @@ def _verify_jwt(
     try:
         header, _payload, credential = vc_jwt.decode_unverified(token)
     except CredentialError as error:
-        report.add("format", "fail", str(error))
+        report.add("format", "fail", str(error), code="format.unreadable")
         return
     report.credential = credential
     if not _check_format(credential, report):
@@ -543,38 +723,86 @@ def _verify_jwt(
     _check_schema(credential, report)
     issuer_id = _issuer_id(credential)
     binding: list[str] = []
+    binding_codes: list[tuple[str, dict[str, Any]]] = []
+    unresolved_key: list[str] = []
 
     def resolve_key(jose_header: dict[str, Any], claims_credential: dict[str, Any]) -> Any:
         kid = jose_header.get("kid")
         if not kid:
             # vc_jwt.verify has checked the header names a key: without kid, it embeds a jwk.
             return keys.public_key_from_jwk(jose_header["jwk"])
-        method = keys.resolve_verification_method(
-            str(kid), fetch_json=_fetch_json(fetcher), purpose="assertionMethod"
-        )
+        try:
+            method = keys.resolve_verification_method(
+                str(kid), fetch_json=_fetch_json(fetcher), purpose="assertionMethod"
+            )
+        except CredentialError:
+            unresolved_key.append(str(kid))
+            raise
         if method.controller != issuer_id:
             binding.append(f"the key {method.id} is controlled by {method.controller}")
+            binding_codes.append(
+                (
+                    "issuer.wrong_key",
+                    {"key": method.id, "controller": method.controller, "issuer": issuer_id},
+                )
+            )
         if method.revoked:
             binding.append(f"the issuer revoked the key {method.id}")
+            binding_codes.append(
+                (
+                    "issuer.key_revoked",
+                    {"key": method.id, "revoked": str(method.revoked), "issuer": issuer_id},
+                )
+            )
         return method.public_key
 
     try:
         vc_jwt.verify(token, resolve_key=resolve_key)
     except CredentialError as error:
-        report.add("proof", "fail", str(error))
-        report.add("issuer", "skip", "no verified proof to bind the issuer to")
+        report.add(
+            "proof",
+            "fail",
+            str(error),
+            code="proof.key_unresolved" if unresolved_key else "proof.failed",
+            params={"key": unresolved_key[0]} if unresolved_key else {},
+        )
+        report.add(
+            "issuer",
+            "skip",
+            "no verified proof to bind the issuer to",
+            code="issuer.not_checked",
+        )
     else:
-        report.add("proof", "pass", f"JWT signature ({header.get('alg')}) verified")
+        report.add(
+            "proof",
+            "pass",
+            f"JWT signature ({header.get('alg')}) verified",
+            code="proof.verified_jwt",
+            params={"alg": str(header.get("alg"))},
+        )
         if binding:
-            report.add("issuer", "fail", "; ".join(binding) + f", not by the issuer {issuer_id}")
+            report.add(
+                "issuer",
+                "fail",
+                "; ".join(binding) + f", not by the issuer {issuer_id}",
+                code=binding_codes[0][0],
+                params=binding_codes[0][1],
+            )
         elif "jwk" in header and not header.get("kid"):
             report.add(
                 "issuer",
                 "warn",
                 "the key is embedded in the token, so nothing ties it to the issuer's identity",
+                code="issuer.embedded_key",
             )
         else:
-            report.add("issuer", "pass", f"signed with a key of the issuer {issuer_id}")
+            report.add(
+                "issuer",
+                "pass",
+                f"signed with a key of the issuer {issuer_id}",
+                code="issuer.verified",
+                params={"issuer": issuer_id},
+            )
     _check_validity(credential, report, at)
     _check_status(credential, report, fetcher, at)
     _check_recipient(credential, report, email)

@@ -11,3 +11,12 @@ def check_label(name: str) -> str:
     from baeji.backpack.verifying import check_label as label
 
     return label(name)
+
+
+@register.filter
+def check_text(check):
+    """What an engine check found, in the page's language: ``.text`` and ``.detail`` (the
+    engine's English message, when it says more); see :mod:`baeji.verification.explain`."""
+    from baeji.verification.explain import explain_check
+
+    return explain_check(check)
