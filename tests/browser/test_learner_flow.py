@@ -191,12 +191,14 @@ def test_learner_claims_merges_imports_shares_and_grows(
     visitor.goto(f"{base}/me/badges")
     expect(visitor).to_have_url(re.compile(r"/accounts/login"))
 
-    # The growth view counts the learner's two platform badges, with a step for each family.
+    # The growth view counts the learner's two platform badges and the imported one, with a
+    # step for each family of the platform's badges.
     # Reduced motion: the charts are drawn without animation, so the screenshot is complete.
     learner.emulate_media(reduced_motion="reduce")
     learner.goto(f"{base}/me/growth")
     expect(learner.get_by_role("heading", level=1)).to_have_text("My growth")
-    expect(learner.locator("main")).to_contain_text("2 badges count towards this view.")
+    expect(learner.locator("main")).to_contain_text("3 badges count towards this view.")
+    expect(learner.locator("main")).to_contain_text("(1 of them imported from another issuer.)")
     steps = learner.locator("ul.families > li")
     expect(steps.filter(has_text="수영")).to_have_count(1)
     expect(steps.filter(has_text="코딩")).to_have_count(1)

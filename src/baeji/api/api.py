@@ -233,6 +233,10 @@ class JobOut(Schema):
     source: str = Field(description="api or upload")
     total: int = Field(description="Awards the job issues (the valid items).")
     done: int
+    rate: float = Field(description="Items done per second since the job started.")
+    eta_seconds: float | None = Field(
+        description="Seconds left at that rate (null before the first items are done)."
+    )
     errors: int = Field(description="Items that could no longer be issued when their turn came.")
     item_count: int
     valid: int
@@ -376,12 +380,17 @@ def _job_url(name: str, job) -> str:
 
 
 def _job_out(job) -> dict:
+    from baeji.bulk.selectors import progress
+
+    numbers = progress(job)
     return {
         "id": job.public_id,
         "status": job.status,
         "source": job.source,
         "total": job.job_total or job.valid_rows,
         "done": job.job_done,
+        "rate": round(numbers["rate"], 3),
+        "eta_seconds": None if numbers["eta"] is None else round(numbers["eta"], 1),
         "errors": job.job_errors,
         "item_count": job.total_rows,
         "valid": job.valid_rows,

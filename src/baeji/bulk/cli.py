@@ -6,7 +6,8 @@ issuing job and waits for it with a progress bar. ``--workers N`` starts N local
 for the job so that it also runs where no server (and no ``db_worker``) is running.
 
 Exit status: 0 when no row is invalid, 1 when some row is invalid (whatever was issued), 2
-when the command could not run (unknown issuer, unreadable file, columns to map...).
+when the command could not run (unknown issuer, unreadable file, columns to map...) or the job
+did not finish (it failed, or was cancelled from the web pages).
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def format_duration(seconds: float | None) -> str:
 
 
 class ProgressBar:
-    """done / total / rate / ETA on one terminal line (a line every few seconds if not a tty)."""
+    """done / total / rate / ETA / errors on one terminal line (a line every few seconds if not
+    a tty)."""
 
     def __init__(self, label: str, stream=None, width: int = 30) -> None:
         self.label = label
@@ -49,7 +51,14 @@ class ProgressBar:
         self.last_line = 0.0
 
     def update(
-        self, done: int, total: int, rate: float, eta: float | None, *, final: bool = False
+        self,
+        done: int,
+        total: int,
+        rate: float,
+        eta: float | None,
+        *,
+        errors: int = 0,
+        final: bool = False,
     ) -> None:
         """Redraw the bar (throttled when the output is not a terminal)."""
         now = time.monotonic()
@@ -63,6 +72,8 @@ class ProgressBar:
             f"{self.label} [{bar}] {done}/{total} {percent:5.1f}% "
             f"{rate:7.1f}/s ETA {format_duration(eta)}"
         )
+        if errors:
+            text += f" {errors} error{'s' if errors != 1 else ''}"
         if self.tty:
             self.stream.write("\r" + text + ("\n" if final else ""))
         else:
@@ -247,9 +258,10 @@ def _check_and_issue(args, organization, path: Path, achievement, workers) -> in
         while True:
             batch = Batch.objects.defer("content").get(pk=batch.pk)
             info = progress(batch)
-            bar.update(info["done"], info["total"], info["rate"], info["eta"])
+            numbers = (info["done"], info["total"], info["rate"], info["eta"])
+            bar.update(*numbers, errors=info["errors"])
             if info["finished"]:
-                bar.update(info["done"], info["total"], info["rate"], info["eta"], final=True)
+                bar.update(*numbers, errors=info["errors"], final=True)
                 break
             if time.monotonic() - last_requeue > REQUEUE_EVERY_SECONDS:
                 last_requeue = time.monotonic()
@@ -267,6 +279,10 @@ def _check_and_issue(args, organization, path: Path, achievement, workers) -> in
         return 2
     _say(f"Issued {batch.job_done - batch.job_errors} rows ({batch.status}).")
     _write_report(batch, args.report, language)
+    if batch.status != Batch.Status.DONE:
+        # Failed, or cancelled from the web pages: the job did not do what was asked.
+        _say(batch.error or f"The job was {batch.status}; what was issued stays issued.")
+        return 2
     if batch.job_errors:
         return 1
     return status

@@ -75,6 +75,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "이 학습자는 같은 날짜로 이 배지를 이미 받았습니다.",
         "This learner has already been awarded this achievement on this date.",
     ),
+    # --- why a valid row was not issued (the per-row report) -------------------------------
+    "not_issued_invalid_rows": (
+        "발급되지 않았습니다: 파일의 다른 행에 오류가 있습니다. 오류를 고쳐 다시 올리거나 "
+        "올바른 행만 발급하세요.",
+        "Not issued: other rows of the file are invalid. Fix them and upload the file again, "
+        "or issue only the valid rows.",
+    ),
+    "not_issued_yet": (
+        "아직 발급되지 않았습니다: 검사만 마쳤습니다.",
+        "Not issued yet: the row was only checked.",
+    ),
+    "not_issued_review": (
+        "아직 발급되지 않았습니다: 상위 기관의 승인을 기다리고 있습니다.",
+        "Not issued yet: waiting for the authority's approval.",
+    ),
+    "not_issued_running": (
+        "아직 발급되지 않았습니다: 발급 작업이 진행 중입니다.",
+        "Not issued yet: the issuing job is still running.",
+    ),
+    "not_issued_rejected": (
+        "발급되지 않았습니다: 요청이 반려되었습니다.",
+        "Not issued: the request was rejected.",
+    ),
+    "not_issued_cancelled": (
+        "발급되지 않았습니다: 작업이 취소되었습니다.",
+        "Not issued: the job was cancelled.",
+    ),
+    "not_issued_failed": (
+        "발급되지 않았습니다: 발급 작업이 실패했습니다.",
+        "Not issued: the issuing job failed.",
+    ),
     "formula_cell": (
         "'{label}' 칸이 '{char}' 문자로 시작합니다. 수식으로 실행될 수 있는 값은 받지 않습니다. "
         "앞의 문자를 지우거나 수식 대신 값을 붙여 넣으세요.",

@@ -58,6 +58,21 @@ def sample_rows(batch: Batch, *, limit: int = 10):
     ]
 
 
+def pending_for_claim_sheet(batch: Batch):
+    """The batch's claim codes not redeemed yet (rows without e-mail), for its printable
+    sheet: only the pending awards of the batch's own institution, in name order."""
+    from baeji.awards.models import PendingAward
+
+    keys = BatchRow.objects.filter(batch=batch, outcome=BatchRow.Outcome.PENDING).values("key")
+    return (
+        PendingAward.objects.filter(
+            organization_id=batch.organization_id, row_key__in=keys, award=None, claimed_at=None
+        )
+        .select_related("version")
+        .order_by("recipient_name", "id")
+    )
+
+
 def outcome_counts(batch: Batch) -> dict[str, int]:
     """How many rows of the batch have each outcome."""
     return dict(

@@ -263,7 +263,21 @@ def batch_create(
 def _enqueue_validation(batch: Batch) -> None:
     from baeji.bulk.tasks import validate_batch
 
-    transaction.on_commit(partial(validate_batch.enqueue, batch.pk))
+    _enqueue_with_transaction(validate_batch, batch.pk)
+
+
+def _enqueue_with_transaction(task, *args: Any) -> None:
+    """Queue ``task`` as part of the caller's transaction with the database task queue (a
+    process that dies just after the commit cannot lose it), else once it has committed."""
+    from django_tasks_db.backend import DatabaseBackend
+
+    if (
+        isinstance(task.get_backend(), DatabaseBackend)
+        and transaction.get_connection().in_atomic_block
+    ):
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(partial(task.enqueue, *args))
 
 
 @transaction.atomic
@@ -552,6 +566,51 @@ def _existing_keys(organization, keys: list[str]) -> dict[str, tuple[Award | Non
     return found
 
 
+def _same_award_issued(organization, rows: list[ValidRow]) -> dict[str, tuple[Award | None, Any]]:
+    """Rows whose learner already has the row's badge from the same date (Korea) without this
+    row key: awarded one at a time (award page, API, command line, campaign), or by a row
+    that had no e-mail yet. Awards are matched by e-mail, pending awards by learner id.
+    Returns row key -> (award, pending award)."""
+    if not rows:
+        return {}
+    ids = {slug: a.pk for slug, a in issuable_achievements(organization).items()}
+    by_email: dict[tuple, str] = {}
+    by_learner_id: dict[tuple, str] = {}
+    for row in rows:
+        achievement_id = ids.get(row.achievement_slug)
+        if achievement_id is None:
+            continue
+        if row.email:
+            by_email[(row.email.strip().lower(), achievement_id, row.issued_on)] = row.key
+        if row.learner_id:
+            by_learner_id[(row.learner_id, achievement_id, row.issued_on)] = row.key
+    found: dict[str, tuple[Award | None, Any]] = {}
+    if by_email:
+        for award in Award.objects.filter(
+            organization=organization,
+            recipient_email__in={key[0] for key in by_email},
+            achievement_id__in={key[1] for key in by_email},
+        ).only("id", "public_id", "row_key", "recipient_email", "achievement_id", "issued_at"):
+            day = award.issued_at.astimezone(KOREA).date()
+            key = by_email.get((award.recipient_email, award.achievement_id, day))
+            if key is not None:
+                found.setdefault(key, (award, None))
+    if by_learner_id:
+        for pending in PendingAward.objects.filter(
+            organization=organization,
+            learner_id__in={key[0] for key in by_learner_id},
+            achievement_id__in={key[1] for key in by_learner_id},
+        ).only(
+            "id", "public_id", "row_key", "award_id", "claim_code", "learner_id",
+            "achievement_id", "issued_at",
+        ):  # fmt: skip
+            day = pending.issued_at.astimezone(KOREA).date()
+            key = by_learner_id.get((pending.learner_id, pending.achievement_id, day))
+            if key is not None:
+                found.setdefault(key, (None, pending))
+    return found
+
+
 def _achievement_lookup(
     organization, achievements: dict[str, Achievement]
 ) -> Callable[[str], AchievementInfo | None]:
@@ -585,10 +644,13 @@ def _batch_rows(
 ) -> list[BatchRow]:
     """The rows to store for one write batch of validation results, counted as they go.
 
-    A valid row whose key was issued before becomes ``already_issued`` (one query per call).
+    A valid row whose key was issued before, or whose learner already has its badge from the
+    same date (see _same_award_issued), becomes ``already_issued`` (a few queries per call).
     """
     keys = [item.key for item in items if isinstance(item, ValidRow)]
     existing = _existing_keys(batch.organization, keys) if keys else {}
+    unseen = [item for item in items if isinstance(item, ValidRow) and item.key not in existing]
+    existing.update(_same_award_issued(batch.organization, unseen))
     objects = []
     for item in items:
         if isinstance(item, ValidRow):
@@ -672,13 +734,14 @@ def batch_validate(*, batch_id: int, progress: Callable[[int], None] | None = No
             flush()
     except SpreadsheetError as error:
         BatchRow.objects.filter(batch=batch).delete()
-        Batch.objects.filter(pk=batch.pk).update(
+        Batch.objects.filter(pk=batch.pk, status=Batch.Status.VALIDATING).update(
             status=Batch.Status.FAILED, error=f"{error.message_ko}\n{error.message_en}"
         )
         batch.refresh_from_db()
         return batch
     with transaction.atomic():
-        Batch.objects.filter(pk=batch.pk).update(
+        # Only a batch still being checked: one cancelled meanwhile stays cancelled.
+        checked = Batch.objects.filter(pk=batch.pk, status=Batch.Status.VALIDATING).update(
             status=Batch.Status.VALIDATED,
             total_rows=counts["total"],
             valid_rows=counts["valid"],
@@ -688,6 +751,9 @@ def batch_validate(*, batch_id: int, progress: Callable[[int], None] | None = No
             summary={"achievements": per_achievement, "errors": per_error},
             updated_at=timezone.now(),
         )
+        if not checked:
+            batch.refresh_from_db()
+            return batch
         audit_record(
             action="bulk.validate",
             organization=organization,
@@ -779,9 +845,10 @@ def batch_review(*, batch: Batch, by, approve: bool, comment: str = "") -> Batch
     )
     if approve:
         _start(batch)
-    from baeji.bulk.notifications import send_review_email
+    from baeji.bulk.tasks import review_email
 
-    transaction.on_commit(partial(send_review_email, batch.pk))
+    # Sent by a task: a mail server that is down cannot undo or break the decision.
+    _enqueue_with_transaction(review_email, batch.pk)
     return batch
 
 
@@ -986,6 +1053,7 @@ def _issue_chunk_once(chunk: BatchChunk, achievements: dict[str, Achievement]) -
         Batch.objects.filter(pk=batch.pk).update(
             job_done=F("job_done") + len(rows), job_errors=F("job_errors") + len(ids["gone"])
         )
+        _queue_notifications(awards, pending)
 
     awards, _ = award_issue_many(
         organization=organization,
@@ -993,7 +1061,6 @@ def _issue_chunk_once(chunk: BatchChunk, achievements: dict[str, Achievement]) -
         issued_by=batch.submitted_by,
         claim=claim,
         record=record,
-        on_commit=_queue_notifications,
     )
     return "skipped" if awards is None else "done"
 
@@ -1042,11 +1109,17 @@ def batch_chunk_failed(*, chunk_id: int, error: BaseException) -> bool:
 
 
 def _queue_notifications(awards: list[Award], pending: list[PendingAward]) -> None:
+    """Queue the award e-mails of a chunk, from inside the chunk's transaction.
+
+    With the database task queue the task row is written in that transaction, like the
+    chunks' own tasks (see _enqueue_chunks): a worker killed just after the commit cannot
+    leave awards whose e-mail nobody will send. Other queues get the task after the commit.
+    """
     if not awards:
         return
     from baeji.bulk.tasks import notify_awards
 
-    notify_awards.enqueue([award.pk for award in awards])
+    _enqueue_with_transaction(notify_awards, [award.pk for award in awards])
 
 
 def batch_finish_if_done(*, batch_id: int) -> bool:
@@ -1177,12 +1250,13 @@ def row_results(batch: Batch, *, offset: int = 0, limit: int | None = None) -> I
 
     The awards are looked up by row key, a few thousand rows at a time. (A correlated
     subquery per row would be one query, but right after a large insert the planner's
-    statistics are stale and it may scan instead of using the key's index.)
+    statistics are stale and it may scan instead of using the key's index.) A row found
+    already issued under another key (see _same_award_issued) names its award itself.
     """
     rows = (
         BatchRow.objects.filter(batch=batch)
         .order_by("line")
-        .values_list("line", "outcome", "errors", "key", "data__email")
+        .values_list("line", "outcome", "errors", "key", "data__email", "award_id", "pending_id")
     )
     rows = rows[offset : offset + limit] if limit is not None else rows[offset:]
     buffer: list[tuple] = []
@@ -1200,11 +1274,37 @@ def row_results(batch: Batch, *, offset: int = 0, limit: int | None = None) -> I
                     "row_key", "public_id", "claim_code"
                 )
             }
-        for line, outcome, errors, key, email in buffer:
-            if outcome != BatchRow.Outcome.VALID and key in awards:
+        linked_awards = [item[5] for item in buffer if item[5] and item[3] not in awards]
+        linked_pending = [item[6] for item in buffer if item[6] and item[3] not in pending]
+        by_award_id = dict(
+            Award.objects.filter(
+                organization_id=batch.organization_id, pk__in=linked_awards
+            ).values_list("pk", "public_id")
+            if linked_awards
+            else ()
+        )
+        by_pending_id = {
+            pk: (public_id, code)
+            for pk, public_id, code in (
+                PendingAward.objects.filter(
+                    organization_id=batch.organization_id, pk__in=linked_pending
+                ).values_list("pk", "public_id", "claim_code")
+                if linked_pending
+                else ()
+            )
+        }
+        for line, outcome, errors, key, email, award_id, pending_id in buffer:
+            if outcome == BatchRow.Outcome.VALID:
+                yield RowResult(line, outcome, errors, email, None, None)
+            elif key in awards:
                 yield RowResult(line, outcome, errors, email, Issued(awards[key]), None)
-            elif outcome != BatchRow.Outcome.VALID and key in pending:
+            elif key in pending:
                 yield RowResult(line, outcome, errors, email, None, Issued(*pending[key]))
+            elif award_id in by_award_id:
+                yield RowResult(line, outcome, errors, email, Issued(by_award_id[award_id]), None)
+            elif pending_id in by_pending_id:
+                issued = Issued(*by_pending_id[pending_id])
+                yield RowResult(line, outcome, errors, email, None, issued)
             else:
                 yield RowResult(line, outcome, errors, email, None, None)
         buffer.clear()
@@ -1219,15 +1319,19 @@ def row_results(batch: Batch, *, offset: int = 0, limit: int | None = None) -> I
 def report_rows(batch: Batch, *, language: str | None = None) -> Iterator[Any]:
     """The ``row,outcome,url,error`` report rows of a batch, streamed in line order.
 
-    Rows still waiting (``valid``) are reported as what they will become, without URL.
+    Rows not issued (``valid``) are reported as what they would become, without URL, and
+    the error column says why they were not issued (yet): invalid rows elsewhere in the
+    file, waiting for approval, a job still running, rejected, cancelled or failed.
     """
+    from baeji.bulk.messages import message
     from baeji.bulk.spreadsheet import ReportRow
 
     language = language or batch.language
     key = "ko" if language == "ko" else "en"
+    why = message(_not_issued_code(batch), key)
     for row in row_results(batch):
         if row.outcome == BatchRow.Outcome.VALID:
-            yield ReportRow(row.line, "pending_claim" if not row.email else "issued", "", "")
+            yield ReportRow(row.line, "pending_claim" if not row.email else "issued", "", why)
             continue
         url = ""
         if row.award is not None:
@@ -1235,6 +1339,19 @@ def report_rows(batch: Batch, *, language: str | None = None) -> Iterator[Any]:
         elif row.pending is not None:
             url = claim_code_url(row.pending)
         yield ReportRow(row.line, row.outcome, url, " / ".join(item[key] for item in row.errors))
+
+
+def _not_issued_code(batch: Batch) -> str:
+    """The message code of why a batch's valid rows are not issued (yet)."""
+    if batch.status == Batch.Status.VALIDATED and batch.invalid_rows and not batch.skip_invalid:
+        return "not_issued_invalid_rows"
+    return {
+        Batch.Status.SUBMITTED: "not_issued_review",
+        Batch.Status.ISSUING: "not_issued_running",
+        Batch.Status.REJECTED: "not_issued_rejected",
+        Batch.Status.CANCELLED: "not_issued_cancelled",
+        Batch.Status.FAILED: "not_issued_failed",
+    }.get(batch.status, "not_issued_yet")
 
 
 def claim_code_url(pending: PendingAward) -> str:

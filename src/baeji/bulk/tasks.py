@@ -31,6 +31,14 @@ def issue_chunk(chunk_id: int) -> str:
         raise
 
 
+@task()
+def review_email(batch_id: int) -> int:
+    """Tell the institution that its request was approved or rejected."""
+    from baeji.bulk.notifications import send_review_email
+
+    return send_review_email(batch_id)
+
+
 @task(priority=NOTIFY_PRIORITY)
 def notify_awards(award_ids: list[int]) -> int:
     """Send the award e-mails of one chunk; already sent ones are skipped, and so are those

@@ -16,4 +16,5 @@ urlpatterns = [
     path("bulk/<str:public_id>/cancel", views.batch_cancel, name="bulk-cancel"),
     path("bulk/<str:public_id>/progress", views.batch_progress, name="bulk-progress"),
     path("bulk/<str:public_id>/report.csv", views.batch_report, name="bulk-report"),
+    path("bulk/<str:public_id>/claim-sheet", views.batch_claim_sheet, name="bulk-claim-sheet"),
 ]

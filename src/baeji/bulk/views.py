@@ -251,6 +251,27 @@ def batch_report(request, public_id: str):
 
 @login_required
 @require_GET
+def batch_claim_sheet(request, public_id: str):
+    """The printable claim-code sheet of a batch: one card per learner without e-mail."""
+    from django.urls import reverse
+
+    from baeji.claims.views import claim_cards
+    from baeji.core import links
+
+    batch = access_batch_for_user(request.user, public_id, need="issue")
+    return render(
+        request,
+        "claims/claim_sheet.html",
+        {
+            "sheet_title": batch.filename,
+            "cards": claim_cards(selectors.pending_for_claim_sheet(batch)),
+            "claim_page": links.absolute(reverse("claim-code")),
+        },
+    )
+
+
+@login_required
+@require_GET
 def review_list(request, slug: str):
     """An authority's pending issuance requests from its institutions."""
     authority = access_organization_for_user(request.user, slug, need="manage")

@@ -176,7 +176,8 @@ def campaign_claim(
             notify=not own,
         )
     except AwardError as error:
-        raise ClaimError(str(error), "award") from error
+        # The award services' refusals are English source texts, translated here.
+        raise ClaimError(_(str(error)), "award") from error
     if own:
         award = award_claim(award=award, user=user)
     claim.award = award
@@ -243,4 +244,5 @@ def code_redeem(*, code: str, user, name: str = ""):
             user=user,
         )
     except (AwardError, PendingAward.DoesNotExist) as error:
-        raise ClaimError(str(error) or _("This code has already been used."), "used") from error
+        text = _(str(error)) if str(error) else _("This code has already been used.")
+        raise ClaimError(text, "used") from error

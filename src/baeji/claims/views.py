@@ -329,8 +329,23 @@ def claim_sheet(request, public_id: str):
     achievement = access_achievement_for_user(request.user, public_id, need="issue")
     issued_on = parse_date(request.GET.get("date", "") or "") if request.GET.get("date") else None
     pending = claim_selectors.pending_for_sheet(achievement, issued_on=issued_on)
+    return render(
+        request,
+        "claims/claim_sheet.html",
+        {
+            "achievement": achievement,
+            "sheet_title": achievement.current_version.name,
+            "cards": claim_cards(pending),
+            "claim_page": links.absolute(reverse("claim-code")),
+        },
+    )
+
+
+def claim_cards(pending_awards) -> list[dict]:
+    """The cards of a printable claim-code sheet, one per pending award (the caller has
+    fetched them through an access check, with their ``version``)."""
     cards = []
-    for item in pending:
+    for item in pending_awards:
         url = links.absolute(reverse("claim-code-scan", args=[item.claim_code]))
         cards.append(
             {
@@ -338,18 +353,10 @@ def claim_sheet(request, public_id: str):
                 "code": _spaced(item.claim_code),
                 "url": url,
                 "qr": qr_svg(url, label=_("QR code to claim the badge"), scale=3),
+                "image_url": links.badge_image_url(item.version),
             }
         )
-    return render(
-        request,
-        "claims/claim_sheet.html",
-        {
-            "achievement": achievement,
-            "cards": cards,
-            "image_url": links.badge_image_url(achievement.current_version),
-            "claim_page": links.absolute(reverse("claim-code")),
-        },
-    )
+    return cards
 
 
 def _spaced(code: str) -> str:
