@@ -23,6 +23,7 @@ from baeji.audit.services import audit_record
 from baeji.awards.models import Award, PendingAward, StatusList, normalize_claim_code
 from baeji.core import links
 from baeji.core.ids import new_public_id
+from baeji.core.queue import enqueue_with_transaction
 from baeji.credentials import model
 from baeji.credentials import status as bitstring
 from baeji.credentials.suites import eddsa_rdfc_2022
@@ -483,7 +484,8 @@ def award_issue(
     if notify:
         from baeji.awards.tasks import send_award_email
 
-        transaction.on_commit(partial(send_award_email.enqueue, award.pk))
+        # Queued with the award: a process that dies after the commit cannot lose the e-mail.
+        enqueue_with_transaction(send_award_email, award.pk)
     return award
 
 

@@ -17,7 +17,6 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, time, timedelta
-from functools import partial
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -54,6 +53,7 @@ from baeji.bulk.validation import (
     validate_rows,
 )
 from baeji.core import links
+from baeji.core.queue import enqueue_with_transaction, run_with_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -263,21 +263,7 @@ def batch_create(
 def _enqueue_validation(batch: Batch) -> None:
     from baeji.bulk.tasks import validate_batch
 
-    _enqueue_with_transaction(validate_batch, batch.pk)
-
-
-def _enqueue_with_transaction(task, *args: Any) -> None:
-    """Queue ``task`` as part of the caller's transaction with the database task queue (a
-    process that dies just after the commit cannot lose it), else once it has committed."""
-    from django_tasks_db.backend import DatabaseBackend
-
-    if (
-        isinstance(task.get_backend(), DatabaseBackend)
-        and transaction.get_connection().in_atomic_block
-    ):
-        task.enqueue(*args)
-    else:
-        transaction.on_commit(partial(task.enqueue, *args))
+    enqueue_with_transaction(validate_batch, batch.pk)
 
 
 @transaction.atomic
@@ -848,7 +834,7 @@ def batch_review(*, batch: Batch, by, approve: bool, comment: str = "") -> Batch
     from baeji.bulk.tasks import review_email
 
     # Sent by a task: a mail server that is down cannot undo or break the decision.
-    _enqueue_with_transaction(review_email, batch.pk)
+    enqueue_with_transaction(review_email, batch.pk)
     return batch
 
 
@@ -900,8 +886,6 @@ def _enqueue_chunks(chunk_ids: list[int], *, run_after: datetime | None = None) 
     neither: never a chunk marked queued that no task will run. Other queues (the immediate
     one of tests) get the tasks once the transaction has committed.
     """
-    from django_tasks_db.backend import DatabaseBackend
-
     from baeji.bulk.tasks import issue_chunk
 
     task = issue_chunk
@@ -912,13 +896,7 @@ def _enqueue_chunks(chunk_ids: list[int], *, run_after: datetime | None = None) 
         for chunk_id in chunk_ids:
             task.enqueue(chunk_id)
 
-    if (
-        isinstance(task.get_backend(), DatabaseBackend)
-        and transaction.get_connection().in_atomic_block
-    ):
-        enqueue()
-    else:
-        transaction.on_commit(enqueue)
+    run_with_transaction(task, enqueue)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1119,7 +1097,7 @@ def _queue_notifications(awards: list[Award], pending: list[PendingAward]) -> No
         return
     from baeji.bulk.tasks import notify_awards
 
-    _enqueue_with_transaction(notify_awards, [award.pk for award in awards])
+    enqueue_with_transaction(notify_awards, [award.pk for award in awards])
 
 
 def batch_finish_if_done(*, batch_id: int) -> bool:
