@@ -25,6 +25,10 @@ from django.utils.crypto import salted_hmac
 from baeji.claims.models import RateCounter
 
 
+# Attempts per address and window when BAEJI_CLAIM_RATE_PER_IP is unset, by form.
+PER_IP = {"join": 300, "code": 60}
+
+
 def window_start(now: datetime, window: int) -> datetime:
     """The start of the ``window``-second window holding ``now``."""
     seconds = int(now.timestamp()) // window * window
@@ -75,13 +79,15 @@ def client_ip(request) -> str:
 def allow(request, scope: str, *, now: datetime | None = None) -> bool:
     """Count one attempt at ``scope`` by this client and session; False once over a limit.
 
-    Limits (attempts per window) come from ``BAEJI_CLAIM_RATE_PER_IP`` (default 30) and
+    Limits (attempts per window) come from ``BAEJI_CLAIM_RATE_PER_IP`` and
     ``BAEJI_CLAIM_RATE_PER_SESSION`` (default 10) over ``BAEJI_CLAIM_RATE_WINDOW`` seconds
-    (default 600): a classroom behind one address needs more room than one browser.
+    (default 600). Unset, the per-address limit depends on the form: a whole school joins a
+    campaign from one address in the same few minutes (300), while claim codes are typed by
+    one learner at a time (60), and a session is always one browser.
     """
     now = now or timezone.now()
     window = max(int(getattr(settings, "BAEJI_CLAIM_RATE_WINDOW", 600)), 1)
-    per_ip = int(getattr(settings, "BAEJI_CLAIM_RATE_PER_IP", 30))
+    per_ip = int(getattr(settings, "BAEJI_CLAIM_RATE_PER_IP", None) or PER_IP.get(scope, 60))
     per_session = int(getattr(settings, "BAEJI_CLAIM_RATE_PER_SESSION", 10))
     if not request.session.session_key:
         request.session.save()
