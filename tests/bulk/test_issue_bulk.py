@@ -618,3 +618,25 @@ def test_a_row_dated_today_issued_in_the_morning_is_valid_at_once(
     assert today.issued_at == morning
     assert yesterday.issued_at == datetime(2026, 3, 1, 3, 0, tzinfo=UTC)  # midday in Korea
     assert '"validFrom":"2026-03-02T00:30:00Z"' in today.credential_json
+
+
+def test_a_badge_may_be_named_by_its_id_or_its_slug_in_any_case(
+    client, world, badges, django_capture_on_commit_callbacks
+):
+    run = django_capture_on_commit_callbacks
+    intake_policy_set(institution=world.school, direct_issue=True)
+    client.force_login(world.member)
+    rows = [
+        ["김민준", "minjun@example.kr", badges["ai"].public_id, "2026-03-02"],
+        ["이서연", "seoyeon@example.kr", "AI-Basics", "2026-03-02"],
+        ["박지호", "jiho@example.kr", "Reading", "2026-03-02"],
+    ]
+    batch = batch_from(upload(client, "school", csv_bytes(rows), "a.csv", run=run))
+    assert (batch.valid_rows, batch.invalid_rows) == (3, 0)
+    submit(client, batch, run)
+    issued = dict(Award.objects.values_list("recipient_email", "achievement__slug"))
+    assert issued == {
+        "minjun@example.kr": "ai-basics",
+        "seoyeon@example.kr": "ai-basics",
+        "jiho@example.kr": "reading",
+    }

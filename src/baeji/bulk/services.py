@@ -610,8 +610,17 @@ def _achievement_lookup(
         else set()
     )
 
+    # A badge is named by its slug, or by the id shown on its page (as the API accepts);
+    # letter case does not matter when it leaves no doubt.
+    by_public_id = {a.public_id: a for a in achievements.values()}
+    folded: dict[str, list[Achievement]] = {}
+    for slug, achievement in achievements.items():
+        folded.setdefault(slug.casefold(), []).append(achievement)
+
     def lookup(code: str) -> AchievementInfo | None:
-        achievement = achievements.get(code)
+        achievement = achievements.get(code) or by_public_id.get(code)
+        if achievement is None and len(folded.get(code.casefold(), [])) == 1:
+            achievement = folded[code.casefold()][0]
         if achievement is None:
             # The authority's badge exists but was not assigned: say so rather than "unknown".
             return AchievementInfo(slug=code, assigned=False) if code in foreign else None
