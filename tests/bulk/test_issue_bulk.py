@@ -554,12 +554,13 @@ def test_cli_skip_invalid_issues_the_rest_and_exits_1(
 
 @pytest.mark.django_db(transaction=True)
 def test_cli_all_valid_exits_0_and_reruns_report_already_issued(
-    tmp_path, world, badges, django_capture_on_commit_callbacks
+    tmp_path, world, badges, django_capture_on_commit_callbacks, capsys
 ):
     run = django_capture_on_commit_callbacks
     status, lines = _cli(tmp_path, LEARNERS, "--achievement", "ai-basics", run=run)
     assert status == 0
     assert [line[1] for line in lines[1:]] == ["issued", "issued", "pending_claim"]
+    assert "Issued 2 credentials and 1 claim codes (done)." in capsys.readouterr().err
     status, lines = _cli(tmp_path, LEARNERS, run=run)
     assert status == 0
     assert [line[1] for line in lines[1:]] == ["already_issued"] * 3

@@ -186,8 +186,8 @@ def run(args: argparse.Namespace, django_setup) -> int:
 
 
 def _check_and_issue(args, organization, path: Path, achievement, workers) -> int:
-    from baeji.bulk.models import Batch
-    from baeji.bulk.selectors import progress
+    from baeji.bulk.models import Batch, BatchRow
+    from baeji.bulk.selectors import outcome_counts, progress
     from baeji.bulk.services import (
         BulkError,
         batch_create,
@@ -277,7 +277,13 @@ def _check_and_issue(args, organization, path: Path, achievement, workers) -> in
             "a running db_worker finishes it."
         )
         return 2
-    _say(f"Issued {batch.job_done - batch.job_errors} rows ({batch.status}).")
+    counts = outcome_counts(batch)
+    issued = counts.get(BatchRow.Outcome.ISSUED, 0)
+    pending = counts.get(BatchRow.Outcome.PENDING, 0)
+    _say(
+        f"Issued {issued} credentials and {pending} claim codes ({batch.status})."
+        + (f" {batch.job_errors} rows were not issued." if batch.job_errors else "")
+    )
     _write_report(batch, args.report, language)
     if batch.status != Batch.Status.DONE:
         # Failed, or cancelled from the web pages: the job did not do what was asked.
