@@ -14,6 +14,7 @@ from django.utils.html import escape
 
 from baeji.awards.models import CLAIM_CODE_ALPHABET, Award, PendingAward
 from baeji.awards.services import AwardError, award_claim_pending, award_issue
+from baeji.bulk import messages
 from baeji.bulk.models import Batch, BatchChunk, BatchRow
 from baeji.bulk.services import batch_issue_chunk, intake_policy_set
 from baeji.cli import main as baeji_main
@@ -159,6 +160,10 @@ def test_each_validation_error_is_shown_in_korean_and_english(
         for item in row.errors:
             assert escape(item["ko"]) in korean
             assert escape(item["en"]) in english
+    # A summary by kind of problem, in both languages.
+    assert "문제 종류별" in korean and "Problems by kind" in english
+    for code in codes:
+        assert messages.kind(code, "ko") in korean and messages.kind(code, "en") in english
     # Nothing is issued while a row is invalid.
     response = submit(client, batch, django_capture_on_commit_callbacks)
     assert response.status_code == 302
@@ -641,3 +646,14 @@ def test_a_badge_may_be_named_by_its_id_or_its_slug_in_any_case(
         "seoyeon@example.kr": "ai-basics",
         "jiho@example.kr": "reading",
     }
+
+
+def test_every_row_error_has_a_short_name_in_both_languages():
+    from pathlib import Path
+
+    import baeji.bulk.validation as validation
+
+    source = Path(validation.__file__).read_text(encoding="utf-8")
+    codes = set(re.findall(r'RowError\.make\(\s*[^,]+,\s*[^,]+,\s*"([a-z_]+)"', source))
+    assert codes and codes <= set(messages.KINDS), codes - set(messages.KINDS)
+    assert "already_awarded" in messages.KINDS

@@ -7,7 +7,8 @@ them without importing this module again. Messages never end with a formula-look
 and are escaped anyway when exported (see :func:`baeji.bulk.spreadsheet.escape_cell`).
 
 Public names: :data:`MESSAGES` (code -> (ko, en) templates using ``str.format`` fields),
-:data:`FIELD_LABELS` (field -> (ko, en) column label), :data:`LANGUAGES` and :func:`message`.
+:data:`FIELD_LABELS` (field -> (ko, en) column label), :data:`KINDS` (row error code -> short
+(ko, en) name), :data:`LANGUAGES`, :func:`message` and :func:`kind`.
 """
 
 from __future__ import annotations
@@ -203,6 +204,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "A '{label}' column is required. Map one of the file's columns to '{label}'.",
     ),
 }
+
+
+# Short names of the row errors, for the per-kind summary of a checked file.
+KINDS: dict[str, tuple[str, str]] = {
+    "required": ("필수 값 없음", "Required value missing"),
+    "bad_email": ("이메일 형식 오류", "Not an e-mail address"),
+    "unknown_achievement": ("없는 배지", "Unknown badge"),
+    "achievement_not_assigned": ("배정되지 않은 배지", "Badge not assigned here"),
+    "bad_date": ("날짜 형식 오류", "Not a date"),
+    "date_too_old": ("너무 이른 날짜", "Date too early"),
+    "future_date": ("미래 날짜", "Date in the future"),
+    "result_required": ("결과 없음", "Result missing"),
+    "duplicate_in_file": ("파일 안의 중복", "Duplicate in the file"),
+    "already_awarded": ("이미 발급됨", "Already awarded"),
+    "formula_cell": ("수식처럼 보이는 값", "Looks like a formula"),
+    "bad_url": ("URL 형식 오류", "Not a web address"),
+    "too_long": ("너무 긴 값", "Value too long"),
+    "bad_characters": ("허용되지 않는 문자", "Characters not allowed"),
+}
+
+
+def kind(code: str, language: str) -> str:
+    """The short name of a row error's ``code`` in ``language`` (the code itself if unknown)."""
+    ko, en = KINDS.get(code, (code, code))
+    return ko if language == "ko" else en
 
 
 def message(code: str, language: str, **params: object) -> str:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from baeji.achievements.models import Achievement
 from baeji.bulk import selectors, services
 from baeji.bulk.forms import UploadForm, mapping_form
+from baeji.bulk.messages import kind as error_kind
 from baeji.bulk.models import Batch
 from baeji.bulk.spreadsheet import (
     SpreadsheetError,
@@ -121,7 +122,13 @@ def _detail_context(request, batch: Batch) -> dict:
         "progress": selectors.progress(batch),
         "sample": selectors.sample_rows(batch) if batch.status == Batch.Status.SUBMITTED else [],
         "per_achievement": sorted((batch.summary.get("achievements") or {}).items()),
-        "per_error": sorted((batch.summary.get("errors") or {}).items()),
+        "per_error": sorted(
+            (
+                (error_kind(code, language), count)
+                for code, count in (batch.summary.get("errors") or {}).items()
+            ),
+            key=lambda item: (-item[1], item[0]),
+        ),
     }
     if batch.status == Batch.Status.MAPPING:
         context["mapping_form"] = mapping_form(batch)
