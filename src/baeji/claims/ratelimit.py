@@ -24,7 +24,6 @@ from django.utils.crypto import salted_hmac
 
 from baeji.claims.models import RateCounter
 
-
 # Attempts per address and window when BAEJI_CLAIM_RATE_PER_IP is unset, by form.
 PER_IP = {"join": 300, "code": 60}
 
