@@ -2,9 +2,9 @@
 functions, to one organization); public pages only ever see badges the learner made public.
 
 The other apps read the learner's side through these functions:
-``declined_award_ids(organization)`` and ``decision_for(award)`` (the issuer's funnel),
-``backpack_cards(user)`` (the growth view), and ``register_profile_section`` (extra sections on
-the public profile page /u/<handle>).
+``declined_award_ids(organization)``, ``declined_among(awards)`` and ``decision_for(award)``
+(the issuer's funnel), ``backpack_cards(user)`` (the growth view), and
+``register_profile_section`` (extra sections on the public profile page /u/<handle>).
 """
 
 from __future__ import annotations
@@ -81,6 +81,13 @@ def declined_award_ids(organization) -> set[int]:
             award__organization=organization, decision=BackpackDecision.Decision.DECLINED
         ).values_list("award_id", flat=True)
     )
+
+
+def declined_among(awards):
+    """Those of ``awards`` (an award queryset the caller has scoped) whose learner declined
+    them, as a queryset."""
+    declined = BackpackDecision.objects.filter(decision=BackpackDecision.Decision.DECLINED)
+    return awards.filter(pk__in=declined.values("award_id"))
 
 
 def decision_for(award) -> str:

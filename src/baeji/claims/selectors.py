@@ -58,11 +58,14 @@ def pending_for_code(code: str):
     )
 
 
-def pending_for_sheet(achievement, *, issued_on=None):
-    """Unclaimed pending awards of a badge (optionally of one issue date), for a code sheet."""
+def pending_for_sheet(achievement, *, issuers, issued_on=None):
+    """Unclaimed pending awards of a badge issued by ``issuers`` (the organizations the access
+    check allowed; optionally of one issue date), for a code sheet."""
     from baeji.awards.models import PendingAward
 
-    queryset = PendingAward.objects.filter(achievement=achievement, award=None, claimed_at=None)
+    queryset = PendingAward.objects.filter(
+        achievement=achievement, organization__in=issuers, award=None, claimed_at=None
+    )
     if issued_on is not None:
         queryset = queryset.filter(issued_at__date=issued_on)
     return queryset.select_related("version").order_by("recipient_name", "id")
@@ -96,128 +99,129 @@ def _with_stages(awards):
     return awards.annotate(_notified=Exists(sent), _opened=Exists(opened))
 
 
+def _stage_counts() -> dict:
+    return {
+        "issued": Count("pk"),
+        "notified": Count("pk", filter=Q(_notified=True)),
+        "opened": Count("pk", filter=Q(_opened=True) | Q(claimed_at__isnull=False)),
+        "claimed": Count("pk", filter=Q(claimed_at__isnull=False)),
+    }
+
+
 def declined_marker_available() -> bool:
     """Whether the learner side (``baeji.backpack``) records declined badges here."""
     return apps.is_installed("baeji.backpack")
 
 
-def funnel(awards, *, organization, pending=None) -> Funnel:
-    """The funnel of an award queryset of ``organization`` (plus unredeemed ``pending``)."""
-    counts = _with_stages(awards).aggregate(
-        issued=Count("pk"),
-        notified=Count("pk", filter=Q(_notified=True)),
-        opened=Count("pk", filter=Q(_opened=True) | Q(claimed_at__isnull=False)),
-        claimed=Count("pk", filter=Q(claimed_at__isnull=False)),
-    )
-    result = Funnel(**counts)
+def funnel(awards, *, pending=None) -> Funnel:
+    """The funnel of an award queryset (plus the unredeemed codes of ``pending``); every
+    stage, declined included, counts among the same ``awards``."""
+    result = Funnel(**_with_stages(awards).aggregate(**_stage_counts()))
     if pending is not None:
         result.issued += pending.filter(award=None, claimed_at=None).count()
     if declined_marker_available():
-        from baeji.backpack.selectors import declined_award_ids
+        from baeji.backpack.selectors import declined_among
 
-        declined = declined_award_ids(organization)
-        if declined:
-            result.declined = awards.filter(pk__in=declined).count()
+        result.declined = declined_among(awards).count()
     else:
         result.declined_known = False
     return result
 
 
-def funnel_for_achievement(achievement) -> Funnel:
-    """The funnel of one badge class (every award and unredeemed code)."""
+def _funnel_groups(awards, pending, field: str) -> dict:
+    """The funnel counts of ``awards`` (and unredeemed ``pending``) per value of ``field``: one
+    query for the awards, one for codes, one for declined."""
+    rows = _with_stages(awards).values(field).annotate(**_stage_counts()).order_by()
+    empty = dict.fromkeys(STAGES, 0)
+    groups = {row[field]: {**empty, **row} for row in rows}
+    codes = (
+        pending.filter(award=None, claimed_at=None).values(field).annotate(n=Count("pk")).order_by()
+    )
+    for row in codes:
+        groups.setdefault(row[field], {**empty, field: row[field]})["issued"] += row["n"]
+    if declined_marker_available() and groups:
+        from baeji.backpack.selectors import declined_among
+
+        for row in declined_among(awards).values(field).annotate(n=Count("pk")).order_by():
+            groups[row[field]]["declined"] = row["n"]
+    return groups
+
+
+def funnel_for_achievement(achievement, *, issuers) -> Funnel:
+    """The funnel of one badge class: its awards and unredeemed codes issued by ``issuers``
+    (the organizations the access check allowed)."""
     from baeji.awards.models import Award, PendingAward
 
     return funnel(
-        Award.objects.filter(achievement=achievement),
-        organization=achievement.organization,
-        pending=PendingAward.objects.filter(achievement=achievement),
+        Award.objects.filter(achievement=achievement, organization__in=issuers),
+        pending=PendingAward.objects.filter(achievement=achievement, organization__in=issuers),
     )
+
+
+def funnel_by_issuer(achievement, *, issuers) -> list[dict]:
+    """Per organization among ``issuers`` that issued the badge: the organization and its
+    funnel counts, in name order (the rows add up to :func:`funnel_for_achievement`)."""
+    from baeji.awards.models import Award, PendingAward
+    from baeji.organizations.models import Organization
+
+    groups = _funnel_groups(
+        Award.objects.filter(achievement=achievement, organization__in=issuers),
+        PendingAward.objects.filter(achievement=achievement, organization__in=issuers),
+        "organization_id",
+    )
+    organizations = Organization.objects.filter(pk__in=groups).order_by("name", "pk")
+    return [{**groups[o.pk], "organization": o} for o in organizations]
 
 
 def funnel_for_campaign(campaign) -> Funnel:
     """The funnel of the awards claimed through one campaign."""
     from baeji.awards.models import Award
 
-    return funnel(
-        Award.objects.filter(campaign_claim__campaign=campaign),
-        organization=campaign.organization,
+    return funnel(Award.objects.filter(campaign_claim__campaign=campaign))
+
+
+def _of_organization(model, organization):
+    """The awards (or pending awards) an organization answers for: those it issued, and those
+    its member institutions issued of its badges (an authority oversees what it assigned)."""
+    return model.objects.filter(
+        Q(organization=organization)
+        | Q(achievement__organization=organization, organization__parent=organization)
     )
 
 
 def funnel_for_organization(organization) -> Funnel:
-    """The funnel of every award an institution issued."""
+    """The funnel of every award an organization issued, plus, for an authority, those its
+    member institutions issued of its badges."""
     from baeji.awards.models import Award, PendingAward
 
     return funnel(
-        Award.objects.filter(organization=organization),
-        organization=organization,
-        pending=PendingAward.objects.filter(organization=organization),
+        _of_organization(Award, organization),
+        pending=_of_organization(PendingAward, organization),
     )
 
 
 def funnel_by_achievement(organization) -> list[dict]:
-    """Per badge class of the organization: name, public id and the funnel counts, in one
-    query for the awards (plus one for codes and one for declined)."""
+    """Per badge class in :func:`funnel_for_organization`: the badge, its name and its funnel
+    counts, in name order. Each row counts what the badge's funnel page shows when seen from
+    ``organization``."""
+    from baeji.achievements.models import Achievement
     from baeji.awards.models import Award, PendingAward
 
-    rows = (
-        _with_stages(Award.objects.filter(organization=organization))
-        .values("achievement_id")
-        .annotate(
-            issued=Count("pk"),
-            notified=Count("pk", filter=Q(_notified=True)),
-            opened=Count("pk", filter=Q(_opened=True) | Q(claimed_at__isnull=False)),
-            claimed=Count("pk", filter=Q(claimed_at__isnull=False)),
-        )
-        .order_by()
+    groups = _funnel_groups(
+        _of_organization(Award, organization),
+        _of_organization(PendingAward, organization),
+        "achievement_id",
     )
-    by_id = {row["achievement_id"]: {**row, "declined": 0} for row in rows}
-    codes = (
-        PendingAward.objects.filter(organization=organization, award=None, claimed_at=None)
-        .values("achievement_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in codes:
-        entry = by_id.setdefault(
-            row["achievement_id"],
-            {
-                "achievement_id": row["achievement_id"],
-                "issued": 0,
-                "notified": 0,
-                "opened": 0,
-                "claimed": 0,
-                "declined": 0,
-            },
-        )
-        entry["issued"] += row["n"]
-    if declined_marker_available() and by_id:
-        from baeji.backpack.selectors import declined_award_ids
-
-        declined = declined_award_ids(organization)
-        if declined:
-            for row in (
-                Award.objects.filter(pk__in=declined)
-                .values("achievement_id")
-                .annotate(n=Count("pk"))
-                .order_by()
-            ):
-                if row["achievement_id"] in by_id:
-                    by_id[row["achievement_id"]]["declined"] = row["n"]
-    from baeji.achievements.models import Achievement
-
-    names = {
-        a.pk: a for a in Achievement.objects.filter(pk__in=by_id).select_related("current_version")
-    }
     result = []
-    for pk, row in by_id.items():
-        achievement = names[pk]
-        result.append({**row, "achievement": achievement, "name": achievement.current_version.name})
+    for achievement in Achievement.objects.filter(pk__in=groups).select_related("current_version"):
+        name = achievement.current_version.name
+        result.append({**groups[achievement.pk], "achievement": achievement, "name": name})
     return sorted(result, key=lambda r: r["name"])
 
 
-def unclaimed_awards(achievement, *, limit: int = 500):
-    """Active, unclaimed awards of a badge with their latest e-mail state (for resending)."""
+def unclaimed_awards(achievement, *, issuers, limit: int = 500):
+    """Active, unclaimed awards of a badge issued by ``issuers`` (the organizations the access
+    check allowed), with their latest e-mail state (for resending)."""
     from django.db.models import Max, Subquery
 
     from baeji.awards.models import Award
@@ -226,7 +230,11 @@ def unclaimed_awards(achievement, *, limit: int = 500):
     latest = Delivery.objects.filter(award=OuterRef("pk")).order_by("-created_at", "-id")
     return (
         Award.objects.filter(
-            achievement=achievement, status=Award.Status.ACTIVE, claimed_at=None, recipient=None
+            achievement=achievement,
+            organization__in=issuers,
+            status=Award.Status.ACTIVE,
+            claimed_at=None,
+            recipient=None,
         )
         .annotate(
             last_email_status=Subquery(latest.values("status")[:1]),

@@ -38,6 +38,7 @@ from baeji.claims.services import (
 )
 from baeji.core import links
 from baeji.core.access import (
+    access_achievement_awards_for_user,
     access_achievement_for_user,
     access_campaign_for_user,
     access_organization_for_user,
@@ -287,7 +288,8 @@ def _funnel_rows(funnel) -> list[dict]:
 
 @login_required
 def organization_funnel(request, slug: str):
-    """The claim funnel of an institution, and per badge."""
+    """The claim funnel of an organization, and per badge (an authority's include what its
+    member institutions issued of its badges)."""
     organization = access_organization_for_user(request.user, slug, need="view")
     funnel = claim_selectors.funnel_for_organization(organization)
     return render(
@@ -295,6 +297,7 @@ def organization_funnel(request, slug: str):
         "claims/organization_funnel.html",
         {
             "organization": organization,
+            "oversees": organization.kind == organization.Kind.AUTHORITY,
             "funnel": funnel,
             "rows": _funnel_rows(funnel),
             "chart": _chart_data(funnel),
@@ -305,19 +308,35 @@ def organization_funnel(request, slug: str):
 
 @login_required
 def achievement_funnel(request, public_id: str):
-    """One badge's claim funnel and its unclaimed recipients, each with a resend button."""
-    achievement = access_achievement_for_user(request.user, public_id, need="view")
-    funnel = claim_selectors.funnel_for_achievement(achievement)
+    """One badge's claim funnel and its unclaimed recipients, each with a resend button.
+
+    Seen from the badge's owner it counts the owner's awards and its member institutions'
+    (with a table per issuer); seen from an institution the authority assigned the badge to
+    (``?org=<slug>``), only that institution's awards.
+    """
+    scope = access_achievement_awards_for_user(
+        request.user, public_id, need="view", via=request.GET.get("org", "")
+    )
+    achievement, organization, issuers = scope
+    whole = organization == achievement.organization
+    funnel = claim_selectors.funnel_for_achievement(achievement, issuers=issuers)
+    by_issuer = claim_selectors.funnel_by_issuer(achievement, issuers=issuers) if whole else []
+    sees_owner = whole or role_rank_for_user(request.user, achievement.organization) > 0
     return render(
         request,
         "claims/achievement_funnel.html",
         {
             "achievement": achievement,
+            "organization": organization,
+            "whole": whole,
+            "sees_owner": sees_owner,
+            "by_issuer": by_issuer,
+            "show_by_issuer": any(row["organization"] != organization for row in by_issuer),
             "funnel": funnel,
             "rows": _funnel_rows(funnel),
             "chart": _chart_data(funnel),
-            "unclaimed": claim_selectors.unclaimed_awards(achievement),
-            "can_issue": role_rank_for_user(request.user, achievement.organization) >= 2,
+            "unclaimed": claim_selectors.unclaimed_awards(achievement, issuers=issuers),
+            "can_issue": role_rank_for_user(request.user, organization) >= 2,
         },
     )
 
@@ -325,10 +344,14 @@ def achievement_funnel(request, public_id: str):
 @login_required
 def claim_sheet(request, public_id: str):
     """A printable sheet of claim-code cards for a badge's unredeemed codes (one per learner;
-    ``?date=YYYY-MM-DD`` keeps one issue date, i.e. one batch)."""
-    achievement = access_achievement_for_user(request.user, public_id, need="issue")
+    ``?date=YYYY-MM-DD`` keeps one issue date, i.e. one batch). It is the badge owner's: an
+    institution prints the codes it issued of an assigned badge from its batch's sheet."""
+    owner = access_achievement_for_user(request.user, public_id, need="issue").organization
+    achievement, _owner, issuers = access_achievement_awards_for_user(
+        request.user, public_id, need="issue", via=owner.slug
+    )
     issued_on = parse_date(request.GET.get("date", "") or "") if request.GET.get("date") else None
-    pending = claim_selectors.pending_for_sheet(achievement, issued_on=issued_on)
+    pending = claim_selectors.pending_for_sheet(achievement, issuers=issuers, issued_on=issued_on)
     return render(
         request,
         "claims/claim_sheet.html",

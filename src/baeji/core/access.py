@@ -11,7 +11,10 @@ Each function raises ``Http404`` when the user may not even know the object exis
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 NEEDS = {"view": 1, "issue": 2, "manage": 3, "own": 4}
@@ -66,6 +69,62 @@ def access_achievement_for_user(user, public_id: str, *, need: str = "view"):
         raise Http404("no such badge") from None
     _check(user, achievement.organization, need)
     return achievement
+
+
+class AwardsScope(NamedTuple):
+    """Which awards of a badge a user may see: those of ``issuers`` (a queryset of
+    organizations), looked at from ``organization``."""
+
+    achievement: Any
+    organization: Any
+    issuers: Any
+
+
+def access_achievement_awards_for_user(
+    user, public_id: str, *, need: str = "view", via: str = ""
+) -> AwardsScope:
+    """The badge ``public_id`` with the issuers whose awards of it ``user`` may see (its claim
+    funnel, unclaimed recipients and claim codes), if they have ``need`` over the viewpoint.
+
+    Staff of the badge's owner see the owner's awards and those of its member institutions
+    (an authority oversees its institutions, as above). Staff of a member institution that
+    issues the badge (assigned to it, or issued before) see only their institution's awards,
+    never a sibling's. ``via`` (a slug) picks the viewpoint: the owner, or one such member
+    institution (which the owner's staff may look at alone too); without it, the owner if
+    the user has a role there, else the user's first such institution by name.
+    """
+    from baeji.achievements.models import Achievement
+    from baeji.awards.models import Award, PendingAward
+    from baeji.bulk.models import AchievementAssignment
+    from baeji.organizations.models import Organization
+
+    try:
+        achievement = Achievement.objects.select_related(
+            "organization", "organization__parent", "current_version"
+        ).get(public_id=public_id)
+    except Achievement.DoesNotExist:
+        raise Http404("no such badge") from None
+    owner = achievement.organization
+    if via == owner.slug or (not via and role_rank_for_user(user, owner)):
+        _check(user, owner, need)
+        issuers = Organization.objects.filter(Q(pk=owner.pk) | Q(parent=owner))
+        return AwardsScope(achievement, owner, issuers)
+    if user is None or not user.is_authenticated:
+        raise Http404("not found")
+    assigned = AchievementAssignment.objects.filter(achievement=achievement)
+    of_badge = {"achievement": achievement, "organization": OuterRef("pk")}
+    members = Organization.objects.select_related("parent").filter(
+        Exists(assigned.filter(institution=OuterRef("pk")))
+        | Exists(Award.objects.filter(**of_badge))
+        | Exists(PendingAward.objects.filter(**of_badge)),
+        parent=owner,
+    )
+    members = members.filter(slug=via) if via else members.filter(memberships__user=user)
+    institution = members.order_by("name", "pk").first()
+    if institution is None:
+        raise Http404("not found")
+    _check(user, institution, need)
+    return AwardsScope(achievement, institution, Organization.objects.filter(pk=institution.pk))
 
 
 def access_award_for_user(user, public_id: str, *, need: str = "view"):
