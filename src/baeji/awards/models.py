@@ -102,9 +102,17 @@ class Award(PublicModel):
     # The idempotency key of the spreadsheet row (or API request) this award came from:
     # the database refuses a second award for the same key, whoever tries to issue it.
     row_key = models.CharField(max_length=64, null=True, blank=True)
+    # The institution's own id for the learner (the spreadsheet's learner_id), when given:
+    # a later file that names the learner only by it still finds this award.
+    learner_id = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         ordering = ["-issued_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["organization", "learner_id", "achievement"], name="award_learner_id"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["status_list", "status_index"], name="status_index_unique"

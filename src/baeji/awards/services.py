@@ -407,6 +407,7 @@ def _new_award(
     narrative: str | None,
     result: str | None,
     row_key: str | None,
+    learner_id: str | None = None,
 ) -> Award:
     issued = (issued_at or timezone.now()).replace(microsecond=0)
     valid_until = issued + timedelta(days=version.valid_days) if version.valid_days else None
@@ -425,6 +426,7 @@ def _new_award(
         result=result or "",
         language=version.language or "ko",
         row_key=row_key or None,
+        learner_id=(learner_id or "")[:100],
     )
 
 
@@ -551,6 +553,7 @@ def award_issue_many(
                     narrative=item.narrative,
                     result=item.result,
                     row_key=item.row_key,
+                    learner_id=item.learner_id,
                 )
             )
         else:
@@ -707,6 +710,7 @@ def award_claim_pending(*, code: str, email: str, name: str | None = None, user=
         narrative=pending.narrative,
         result=pending.result,
         row_key=None,
+        learner_id=pending.learner_id,
     )
     status_list, (index,) = _allocate(pending.organization, 1)
     award.status_list, award.status_index = status_list, index

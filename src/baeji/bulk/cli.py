@@ -232,6 +232,14 @@ def _check_and_issue(args, organization, path: Path, achievement, workers) -> in
     if batch.status == Batch.Status.FAILED:
         _say(batch.error)
         return 2
+    if batch.status == Batch.Status.VALIDATING:
+        # This process stalled past its checking lease and a worker's sweep queued the check
+        # again: the worker finishes it.
+        _say(f"The check of {batch.public_id} was taken over by a task worker; see its page.")
+        return 2
+    if batch.status != Batch.Status.VALIDATED:
+        _say(f"The upload was {batch.status} while it was checked; nothing was issued.")
+        return 2
     _say(_summary(batch))
     if batch.invalid_rows:
         _print_invalid(batch, language)

@@ -107,6 +107,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "발급되지 않았습니다: 발급 작업이 실패했습니다.",
         "Not issued: the issuing job failed.",
     ),
+    # --- a check that never finished (stored as the batch's error) ----------------------------
+    "check_interrupted": (
+        "파일 검사가 {attempts}번 시작되었지만 매번 끝나기 전에 작업 프로세스가 멈췄습니다. "
+        "파일이 너무 크거나 복잡할 수 있습니다. 파일을 나누거나 CSV로 저장해 다시 올려 주세요.",
+        "Checking the file was started {attempts} times, and each time the worker stopped "
+        "before it finished. The file may be too large or too complex: split it, or save it "
+        "as CSV, and upload it again.",
+    ),
     "formula_cell": (
         "'{label}' 칸이 '{char}' 문자로 시작합니다. 수식으로 실행될 수 있는 값은 받지 않습니다. "
         "앞의 문자를 지우거나 수식 대신 값을 붙여 넣으세요.",

@@ -125,6 +125,12 @@ class Batch(PublicModel):
     pending_rows = models.PositiveIntegerField(default=0)
     # {"achievements": {slug: count}, "errors": {code: count}}
     summary = models.JSONField(default=dict)
+    # Checking: the run that holds the lease (a random id, empty when none) until when, and
+    # how many runs took it. A check still ``validating`` after its lease is abandoned (the
+    # worker died) and is queued again, up to a limit (see batch_requeue_stale_checks).
+    validation_holder = models.CharField(max_length=32, blank=True, default="")
+    validation_lease_until = models.DateTimeField(null=True, blank=True)
+    validation_attempts = models.PositiveIntegerField(default=0)
     # Review.
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,12 +1,12 @@
-"""E-mails of bulk issuance (one function per e-mail, like baeji.emails.messages)."""
+"""E-mails of bulk issuance (one function per e-mail, like baeji.emails.messages).
+
+They are deliveries of the emails app: rendered once, sent by the e-mail worker with retries,
+and listed in the institution's e-mail log with each try.
+"""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from baeji.bulk.models import Batch
 from baeji.core import links
@@ -25,15 +25,20 @@ def _recipients(batch: Batch) -> list[str]:
 def send_review_email(batch_id: int) -> int:
     """Tell the institution that its issuance request was approved or rejected.
 
-    Sent to whoever submitted and uploaded the batch and to the institution's address, in the
-    language of the batch. Returns the number of messages sent.
+    One e-mail to each of whoever submitted and uploaded the batch and the institution's
+    address, in the language of the batch, queued as deliveries of kind ``bulk_review`` (sent
+    after commit, retried on failure, shown in the institution's e-mail log). Safe to run
+    twice: each recipient's e-mail is queued once per batch. Returns how many there are.
     """
+    from django.db import transaction
+
+    from baeji.emails.models import Delivery
+    from baeji.emails.services import delivery_queue
+
     batch = Batch.objects.select_related(
         "organization", "organization__parent", "submitted_by", "uploaded_by", "reviewed_by"
     ).get(pk=batch_id)
     recipients = _recipients(batch)
-    if not recipients:
-        return 0
     language = batch.language if batch.language in ("ko", "en") else "ko"
     context = {
         "batch": batch,
@@ -42,13 +47,17 @@ def send_review_email(batch_id: int) -> int:
         "authority_name": batch.organization.parent.name if batch.organization.parent else "",
         "comment": batch.review_comment,
         "batch_url": links.absolute(reverse("bulk-batch", args=[batch.public_id])),
-        "BASE_URL": settings.BASE_URL,
-        "LANGUAGE_CODE": language,
     }
-    with translation.override(language):
-        subject = " ".join(render_to_string("bulk/emails/review-subject.txt", context).split())
-        text = render_to_string("bulk/emails/review-body.txt", context)
-        html = render_to_string("bulk/emails/review-body.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, recipients)
-    message.attach_alternative(html, "text/html")
-    return message.send()
+    with transaction.atomic():
+        for to in recipients:
+            delivery_queue(
+                template="bulk/emails/review",
+                to=to,
+                context=context,
+                language=language,
+                kind=Delivery.Kind.BULK_REVIEW,
+                organization=batch.organization,
+                target=batch,
+                key=f"bulk-review:{batch.pk}:{to.lower()}",
+            )
+    return len(recipients)

@@ -9,19 +9,24 @@ a key can be issued once whatever uploads, retries or crashes happen. A chunk re
 keys before signing and, inside its final transaction, first flips its own state from
 ``running`` to ``done``: a second run of a finished chunk changes nothing, and a run killed
 before its commit left nothing behind.
+
+Checking a file is leased too: one run at a time holds the batch's checking lease, renews it
+with every write batch of rows and gives it up when the batch is checked; the periodic sweep
+queues the check again when a lease runs out (the worker died), see batch_validate.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from baeji.achievements.models import Achievement
@@ -280,7 +285,19 @@ def batch_set_mapping(*, batch: Batch, mapping: dict[str, str], by=None) -> Batc
     stored.save(update_fields=["mapping", "updated_at"])
     batch.mapping = clean
     batch.status = Batch.Status.VALIDATING
-    batch.save(update_fields=["mapping", "status", "updated_at"])
+    # A new check: the runs of the one before do not count against it.
+    batch.validation_holder, batch.validation_lease_until = "", None
+    batch.validation_attempts = 0
+    batch.save(
+        update_fields=[
+            "mapping",
+            "status",
+            "validation_holder",
+            "validation_lease_until",
+            "validation_attempts",
+            "updated_at",
+        ]
+    )
     audit_record(
         action="bulk.mapping", actor=by, organization=batch.organization, target=batch, data=clean
     )
@@ -555,8 +572,8 @@ def _existing_keys(organization, keys: list[str]) -> dict[str, tuple[Award | Non
 def _same_award_issued(organization, rows: list[ValidRow]) -> dict[str, tuple[Award | None, Any]]:
     """Rows whose learner already has the row's badge from the same date (Korea) without this
     row key: awarded one at a time (award page, API, command line, campaign), or by a row
-    that had no e-mail yet. Awards are matched by e-mail, pending awards by learner id.
-    Returns row key -> (award, pending award)."""
+    that named the learner otherwise (with or without e-mail). Awards are matched by e-mail
+    or learner id, pending awards by learner id. Returns row key -> (award, pending award)."""
     if not rows:
         return {}
     ids = {slug: a.pk for slug, a in issuable_achievements(organization).items()}
@@ -582,6 +599,15 @@ def _same_award_issued(organization, rows: list[ValidRow]) -> dict[str, tuple[Aw
             if key is not None:
                 found.setdefault(key, (award, None))
     if by_learner_id:
+        for award in Award.objects.filter(
+            organization=organization,
+            learner_id__in={key[0] for key in by_learner_id},
+            achievement_id__in={key[1] for key in by_learner_id},
+        ).only("id", "public_id", "row_key", "learner_id", "achievement_id", "issued_at"):
+            day = award.issued_at.astimezone(KOREA).date()
+            key = by_learner_id.get((award.learner_id, award.achievement_id, day))
+            if key is not None:
+                found.setdefault(key, (award, None))
         for pending in PendingAward.objects.filter(
             organization=organization,
             learner_id__in={key[0] for key in by_learner_id},
@@ -686,25 +712,75 @@ def _batch_rows(
     return objects
 
 
+MAX_CHECK_ATTEMPTS = 3
+
+
+class _LeaseLost(Exception):
+    """This run no longer holds the batch's checking lease (cancelled, or taken over)."""
+
+
+def _check_claim(batch_id: int, holder: str, lease: timedelta) -> bool:
+    """Take the checking lease of a batch being checked, unless a live run holds it.
+
+    One conditional UPDATE: among runs that start at once, one takes it (the database applies
+    them to the row one at a time). The rows an earlier run stored go in the same transaction.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = Batch.objects.filter(
+            Q(validation_lease_until=None) | Q(validation_lease_until__lt=now),
+            pk=batch_id,
+            status=Batch.Status.VALIDATING,
+            validation_attempts__lt=MAX_CHECK_ATTEMPTS,
+        ).update(
+            validation_holder=holder,
+            validation_lease_until=now + lease,
+            validation_attempts=F("validation_attempts") + 1,
+        )
+        if claimed:
+            # Left by a run that died or lost its lease: every row is written again.
+            BatchRow.objects.filter(batch_id=batch_id).delete()
+    return bool(claimed)
+
+
 def batch_validate(*, batch_id: int, progress: Callable[[int], None] | None = None) -> Batch:
-    """Check every row and store the result (safe to run twice: rows are replaced).
+    """Check every row and store the result; safe to run twice, even at the same time.
+
+    A run first takes the batch's checking lease (``BAEJI_BULK_LEASE_SECONDS``): a run that
+    finds it held by a live run returns the batch as it is, one that finds it expired takes
+    over and writes every row again. The lease is renewed with each write batch of rows, and
+    the rows and the final change to ``validated`` are written only while this run still
+    holds it: a run that lost it (the batch was cancelled, or the run stalled past its lease
+    and the check was queued again) stops. A worker killed meanwhile leaves the lease to run
+    out; the periodic sweep then queues the check again (see batch_requeue_stale_checks).
 
     Streams the file: memory holds one write batch of rows plus the validator's per-row
     digest, whatever the file's length.
     """
+    lease = timedelta(seconds=limits()["lease_seconds"])
+    holder = secrets.token_hex(16)
+    if not _check_claim(batch_id, holder, lease):
+        # Checked, cancelled, or being checked by a live run: nothing to do here.
+        return Batch.objects.select_related("organization").defer("content").get(pk=batch_id)
+    held = Batch.objects.filter(
+        pk=batch_id, status=Batch.Status.VALIDATING, validation_holder=holder
+    )
     batch = Batch.objects.select_related("organization", "default_achievement").get(pk=batch_id)
-    if batch.status != Batch.Status.VALIDATING:
-        return batch
     organization = batch.organization
     lookup = _achievement_lookup(organization, issuable_achievements(organization))
     counts = {"total": 0, "valid": 0, "invalid": 0, "already": 0, "pending": 0}
     per_achievement: dict[str, int] = {}
     per_error: dict[str, int] = {}
-    BatchRow.objects.filter(batch=batch).delete()
     buffer: list[ValidRow | list[RowError]] = []
 
     def flush() -> None:
-        BatchRow.objects.bulk_create(_batch_rows(batch, buffer, counts, per_achievement, per_error))
+        objects = _batch_rows(batch, buffer, counts, per_achievement, per_error)
+        with transaction.atomic():
+            # The lease first: this write locks the batch's row, so a sweep or another run
+            # cannot take the lease between the check and the rows' insert.
+            if not held.update(validation_lease_until=timezone.now() + lease):
+                raise _LeaseLost
+            BatchRow.objects.bulk_create(objects)
         buffer.clear()
         if progress is not None:
             progress(counts["total"])
@@ -728,15 +804,29 @@ def batch_validate(*, batch_id: int, progress: Callable[[int], None] | None = No
                     flush()
             flush()
     except SpreadsheetError as error:
-        BatchRow.objects.filter(batch=batch).delete()
-        Batch.objects.filter(pk=batch.pk, status=Batch.Status.VALIDATING).update(
-            status=Batch.Status.FAILED, error=f"{error.message_ko}\n{error.message_en}"
-        )
+        with transaction.atomic():
+            failed = held.update(
+                status=Batch.Status.FAILED,
+                error=f"{error.message_ko}\n{error.message_en}",
+                validation_holder="",
+                validation_lease_until=None,
+            )
+            if failed:
+                BatchRow.objects.filter(batch=batch).delete()
         batch.refresh_from_db()
         return batch
+    except _LeaseLost:
+        logger.info("batch %s: the check lost its lease (cancelled, or taken over)", batch_id)
+        batch.refresh_from_db()
+        return batch
+    except Exception:
+        # Let the next sweep queue the check again rather than wait for the lease to run out.
+        held.update(validation_lease_until=timezone.now())
+        raise
     with transaction.atomic():
-        # Only a batch still being checked: one cancelled meanwhile stays cancelled.
-        checked = Batch.objects.filter(pk=batch.pk, status=Batch.Status.VALIDATING).update(
+        # Only while this run holds the lease: a batch cancelled meanwhile stays cancelled,
+        # and a run that was taken over leaves the result to the run that took over.
+        checked = held.update(
             status=Batch.Status.VALIDATED,
             total_rows=counts["total"],
             valid_rows=counts["valid"],
@@ -744,6 +834,8 @@ def batch_validate(*, batch_id: int, progress: Callable[[int], None] | None = No
             already_rows=counts["already"],
             pending_rows=counts["pending"],
             summary={"achievements": per_achievement, "errors": per_error},
+            validation_holder="",
+            validation_lease_until=None,
             updated_at=timezone.now(),
         )
         if not checked:
@@ -1176,16 +1268,74 @@ def batch_requeue_stale(*, batch: Batch, now: datetime | None = None) -> int:
     return len(stale)
 
 
+def _check_stale(now: datetime) -> Q:
+    """Batches being checked that no live run holds: the lease of their run is over, or no
+    run took the check within a lease of its being queued (its task was lost)."""
+    lease = timedelta(seconds=limits()["lease_seconds"])
+    return Q(status=Batch.Status.VALIDATING) & (
+        Q(validation_lease_until__lt=now)
+        | Q(validation_lease_until=None, updated_at__lt=now - lease)
+    )
+
+
+def batch_requeue_stale_checks(*, now: datetime | None = None) -> int:
+    """Queue again the checks whose worker died (lease over while ``validating``); after
+    MAX_CHECK_ATTEMPTS runs, mark the batch failed instead (a file that kills its worker
+    every time, say by running it out of memory, must not do so forever).
+
+    Returns how many checks were queued again. A queued check frees the lease, so the sweep
+    queues it once per lease, however often it runs before a worker picks the task up.
+    """
+    from baeji.bulk.messages import LANGUAGES, message
+    from baeji.bulk.tasks import validate_batch
+
+    now = now or timezone.now()
+    stale = list(Batch.objects.filter(_check_stale(now)).values_list("pk", "validation_attempts"))
+    queued = 0
+    for batch_id, attempts in stale:
+        # Still as read: a run that took the lease meanwhile keeps it.
+        same = Batch.objects.filter(_check_stale(now), pk=batch_id, validation_attempts=attempts)
+        with transaction.atomic():
+            if attempts < MAX_CHECK_ATTEMPTS:
+                if same.update(validation_holder="", validation_lease_until=None, updated_at=now):
+                    enqueue_with_transaction(validate_batch, batch_id)
+                    queued += 1
+                continue
+            error = "\n".join(
+                message("check_interrupted", language, attempts=attempts) for language in LANGUAGES
+            )
+            failed = same.update(
+                status=Batch.Status.FAILED,
+                error=error,
+                finished_at=now,
+                validation_holder="",
+                validation_lease_until=None,
+                updated_at=now,
+            )
+            if failed:
+                batch = (
+                    Batch.objects.select_related("organization").defer("content").get(pk=batch_id)
+                )
+                audit_record(
+                    action="bulk.failed",
+                    organization=batch.organization,
+                    target=batch,
+                    data={"stage": "checking", "attempts": attempts},
+                )
+    return queued
+
+
 def batch_requeue_stale_all(*, now: datetime | None = None) -> int:
-    """Sweep every issuing batch: queue again the chunks whose worker died, and mark done the
-    batches whose chunks are all done (a worker that died between its last chunk and the
-    batch's finish).
+    """Sweep every batch being checked or issued: queue again the checks and the chunks whose
+    worker died (see batch_requeue_stale_checks), and mark done the batches whose chunks are
+    all done (a worker that died between its last chunk and the batch's finish).
 
     Run periodically (the ``bulk-stale-chunks`` duty of :mod:`baeji.schedule`), so a job
     moves on even when no other chunk of it will start and no command line watches it.
-    Returns how many chunks were queued again.
+    Returns how many chunks and checks were queued again.
     """
     now = now or timezone.now()
+    checks = batch_requeue_stale_checks(now=now)
     stale_batches = (
         Batch.objects.filter(
             status=Batch.Status.ISSUING,
@@ -1205,7 +1355,7 @@ def batch_requeue_stale_all(*, now: datetime | None = None) -> int:
     )
     for batch_id in list(finished):
         batch_finish_if_done(batch_id=batch_id)
-    return queued
+    return queued + checks
 
 
 # --------------------------------------------------------------------------------------------

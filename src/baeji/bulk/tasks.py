@@ -13,7 +13,7 @@ NOTIFY_PRIORITY = -10
 
 @task()
 def validate_batch(batch_id: int) -> str:
-    """Check every row of an uploaded batch."""
+    """Check every row of an uploaded batch (one run at a time: see ``batch_validate``)."""
     return services.batch_validate(batch_id=batch_id).status
 
 
@@ -33,7 +33,8 @@ def issue_chunk(chunk_id: int) -> str:
 
 @task()
 def review_email(batch_id: int) -> int:
-    """Tell the institution that its request was approved or rejected."""
+    """Queue the e-mails that tell the institution its request was approved or rejected
+    (deliveries: the e-mail worker sends and retries them); returns how many."""
     from baeji.bulk.notifications import send_review_email
 
     return send_review_email(batch_id)

@@ -32,7 +32,8 @@ DUTIES: tuple[Duty, ...] = (
         "bulk-stale-chunks",
         "baeji.schedule.tasks.requeue_stale_chunks",
         60,
-        "queue again the bulk-issuing chunks whose worker died, finish batches left unfinished",
+        "queue again the bulk checks and issuing chunks whose worker died, finish batches "
+        "left unfinished",
     ),
     Duty(
         "email-retries",

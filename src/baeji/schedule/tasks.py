@@ -11,7 +11,8 @@ SWEEP_PRIORITY = CHUNK_PRIORITY + 1
 
 @task(priority=SWEEP_PRIORITY)
 def requeue_stale_chunks() -> int:
-    """Queue again the bulk chunks whose worker died; finish batches left unfinished."""
+    """Queue again the bulk checks and chunks whose worker died; finish batches left
+    unfinished."""
     from baeji.bulk.services import batch_requeue_stale_all
 
     return batch_requeue_stale_all()
