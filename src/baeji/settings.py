@@ -191,6 +191,9 @@ if env("BAEJI_SMTP_HOST"):
     EMAIL_HOST_PASSWORD = env("BAEJI_SMTP_PASSWORD", "") or ""
     EMAIL_USE_TLS = env_bool("BAEJI_SMTP_STARTTLS", True)
     EMAIL_USE_SSL = env_bool("BAEJI_SMTP_SSL", False)
+    # Seconds per exchange with the mail server; a hung server must not hold a worker forever
+    # (and a try must end well within BAEJI_EMAIL_LEASE_SECONDS, see baeji.emails.services).
+    EMAIL_TIMEOUT = int(env("BAEJI_SMTP_TIMEOUT", "30") or 30)
 else:
     EMAIL_BACKEND = "baeji.emails.backends.DatabaseOutboxBackend"
 DEFAULT_FROM_EMAIL = env("BAEJI_FROM_EMAIL", "Baeji <noreply@localhost>")

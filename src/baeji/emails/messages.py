@@ -1,24 +1,12 @@
-"""One function per e-mail. Each renders <name>-subject.txt, -body.txt and -body.html."""
+"""One function per e-mail. Each queues a delivery (rendered from <name>-subject.txt,
+-body.txt and -body.html, sent after commit by the e-mail worker, retried on failure)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.utils import translation
 
 from baeji.core import links
-
-
-def _send(name: str, *, to: str, context: dict, language: str) -> None:
-    with translation.override(language):
-        context = {**context, "BASE_URL": settings.BASE_URL, "LANGUAGE_CODE": language}
-        subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-        text = render_to_string(f"emails/{name}-body.txt", context)
-        html = render_to_string(f"emails/{name}-body.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
-    message.attach_alternative(html, "text/html")
-    message.send()
 
 
 def send_award_email(award) -> None:
@@ -33,11 +21,17 @@ def send_award_email(award) -> None:
 
 
 def send_invitation_email(invitation) -> None:
-    """Invite someone to join an organization's staff with a role."""
+    """Invite someone to join an organization's staff with a role.
+
+    Queued as a delivery of the organization (sent after commit, retried, in its e-mail log).
+    """
     from django.urls import reverse
 
-    _send(
-        "invitation",
+    from baeji.emails.models import Delivery
+    from baeji.emails.services import delivery_queue
+
+    delivery_queue(
+        template="invitation",
         to=invitation.email,
         language=translation.get_language() or settings.LANGUAGE_CODE,
         context={
@@ -46,4 +40,8 @@ def send_invitation_email(invitation) -> None:
             "role": invitation.get_role_display(),
             "accept_url": links.absolute(reverse("invitation-accept", args=[invitation.token])),
         },
+        kind=Delivery.Kind.INVITATION,
+        organization=invitation.organization,
+        target=invitation,
+        by=invitation.invited_by,
     )

@@ -26,16 +26,26 @@ class Delivery(models.Model):
 
     ``attempts`` counts tries; after a failure ``next_attempt_at`` is set with exponential
     backoff until ``BAEJI_EMAIL_MAX_ATTEMPTS`` is reached and the delivery is ``failed``.
+    While a worker is talking to the mail server the delivery is ``sending`` and
+    ``next_attempt_at`` is the end of that worker's lease: if the worker never reports back,
+    the retry sweep tries again from then (see :func:`baeji.emails.services.delivery_attempt`).
     ``opened_at`` is set when the recipient follows one of the e-mail's tracked links.
+    ``key``, when set, makes queuing idempotent: a second delivery with the same key is not
+    created (a task that queues e-mails may run twice).
     """
 
     class Kind(models.TextChoices):
         AWARD = "award", _("Award")
         RESEND = "resend", _("Resent award")
         REMINDER = "reminder", _("Reminder")
+        INVITATION = "invitation", _("Staff invitation")
+        BULK_REVIEW = "bulk_review", _("Issuance request decision")
+        GUARDIAN_CONSENT = "guardian_consent", _("Guardian consent request")
+        GUARDIAN_AWARD = "guardian_award", _("Copy to a guardian")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
         RETRYING = "retrying", _("Waiting to retry")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
@@ -59,6 +69,7 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

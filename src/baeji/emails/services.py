@@ -1,12 +1,17 @@
 """Queuing, sending and retrying e-mails, reminders and resends.
 
-Every e-mail the platform sends to a learner is a :class:`~baeji.emails.models.Delivery`:
-rendered once when queued, then sent by a queued task. A failed try is recorded and retried
-with exponential backoff (``BAEJI_EMAIL_RETRY_BASE_SECONDS`` × 2^(n-1)) up to
-``BAEJI_EMAIL_MAX_ATTEMPTS`` tries. Task backends that can defer (the database worker) get the
-retry enqueued for its time; ``deliveries_retry_due`` (the ``email-retries`` periodic duty of
-``baeji worker``, and ``baeji send-reminders``) picks up whatever is due in any case, so a lost
-task never loses an e-mail.
+Every e-mail the platform sends (to learners, guardians, invited staff and institutions) is a
+:class:`~baeji.emails.models.Delivery`: rendered once when queued, then sent by a queued task.
+A failed try is recorded and retried with exponential backoff
+(``BAEJI_EMAIL_RETRY_BASE_SECONDS`` × 2^(n-1)) up to ``BAEJI_EMAIL_MAX_ATTEMPTS`` tries. Task
+backends that can defer (the database worker) get the retry enqueued for its time;
+``deliveries_retry_due`` (the ``email-retries`` periodic duty of ``baeji worker``, and
+``baeji send-reminders``) picks up whatever is due in any case, so a lost task never loses an
+e-mail.
+
+No transaction is open while the mail server is talked to (see :func:`delivery_attempt`): on
+SQLite a transaction holds the database's only write lock, on PostgreSQL a row lock and a
+connection, and a slow mail server must not stall the rest of the platform.
 """
 
 from __future__ import annotations
@@ -17,8 +22,8 @@ from functools import partial
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -37,6 +42,15 @@ class EmailError(ValueError):
 def max_attempts() -> int:
     """How many times a delivery is tried before it is marked failed."""
     return int(getattr(settings, "BAEJI_EMAIL_MAX_ATTEMPTS", 5))
+
+
+def lease() -> timedelta:
+    """How long a worker may take to send one delivery before another may try it again.
+
+    Longer than any send should take (``EMAIL_TIMEOUT`` bounds each exchange with the mail
+    server): a worker still sending when its lease is over may send the e-mail a second time.
+    """
+    return timedelta(seconds=int(getattr(settings, "BAEJI_EMAIL_LEASE_SECONDS", 600)))
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -61,11 +75,14 @@ def read_open_token(token: str) -> tuple[int, str]:
 
 
 def _render(name: str, context: dict, language: str) -> tuple[str, str, str]:
+    """Subject, text and HTML of e-mail ``name``: ``<name>-subject.txt``, ``-body.txt`` and
+    ``-body.html`` under ``emails/``, or under the folder ``name`` gives ("bulk/emails/review")."""
+    prefix = name if "/" in name else f"emails/{name}"
     with translation.override(language):
         context = {**context, "BASE_URL": settings.BASE_URL, "LANGUAGE_CODE": language}
-        subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-        text = render_to_string(f"emails/{name}-body.txt", context)
-        html = render_to_string(f"emails/{name}-body.html", context)
+        subject = " ".join(render_to_string(f"{prefix}-subject.txt", context).split())
+        text = render_to_string(f"{prefix}-body.txt", context)
+        html = render_to_string(f"{prefix}-body.html", context)
     return subject, text, html
 
 
@@ -89,21 +106,37 @@ def delivery_queue(
     kind: str = Delivery.Kind.AWARD,
     award=None,
     organization=None,
+    target=None,
+    key: str | None = None,
     by=None,
 ) -> Delivery:
     """Render e-mail ``template`` for ``to`` and queue it (sent after commit).
 
+    ``template`` is a name under ``emails/`` or a path prefix such as "bulk/emails/review".
     ``context`` may hold callables taking the new delivery (for tracked links): they are
-    called before rendering.
+    called before rendering. With a ``key``, a delivery already queued under that key is
+    returned instead of queuing a second one. ``target`` (default: the award) is what the
+    audit event is about.
     """
-    delivery = Delivery.objects.create(
-        organization=organization or getattr(award, "organization", None),
-        award=award,
-        kind=kind,
-        to=to,
-        subject="",
-        body_text="",
-    )
+    if key is not None:
+        existing = Delivery.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            delivery = Delivery.objects.create(
+                organization=organization or getattr(award, "organization", None),
+                award=award,
+                kind=kind,
+                to=to,
+                subject="",
+                body_text="",
+                key=key,
+            )
+    except IntegrityError:
+        if key is None:
+            raise
+        return Delivery.objects.get(key=key)  # queued meanwhile by another copy of the caller
     context = {k: (v(delivery) if callable(v) else v) for k, v in context.items()}
     delivery.subject, delivery.body_text, delivery.body_html = _render(template, context, language)
     delivery.save(update_fields=["subject", "body_text", "body_html"])
@@ -111,61 +144,147 @@ def delivery_queue(
         action=f"email.{kind}",
         actor=by,
         organization=delivery.organization,
-        target=award,
+        target=target if target is not None else award,
         data={"to": to, "delivery": delivery.pk},
     )
     transaction.on_commit(partial(_enqueue, delivery.pk))
     return delivery
 
 
+def _due(now: datetime) -> Q:
+    """Deliveries a worker may claim at ``now``: queued; waiting to retry and due; or being
+    sent by a worker whose lease is over (it died, or hangs, before reporting back)."""
+    return Q(status=Delivery.Status.QUEUED) | Q(
+        status__in=[Delivery.Status.RETRYING, Delivery.Status.SENDING], next_attempt_at__lte=now
+    )
+
+
+LOST_TRY = "no outcome was recorded: the sending process stopped or its lease ran out"
+
+
 @transaction.atomic
-def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delivery | None:
-    """Try to send a queued or due delivery once; record the try. Safe to run twice: a sent,
-    failed or not-yet-due delivery is left alone."""
-    now = now or timezone.now()
-    delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
-    if delivery is None or delivery.status in (Delivery.Status.SENT, Delivery.Status.FAILED):
-        return delivery
-    if delivery.next_attempt_at and delivery.next_attempt_at > now:
-        return delivery
+def _delivery_claim(*, delivery_id: int, now: datetime) -> int | None:
+    """Take delivery ``delivery_id`` for one try if it is due; returns the try's number.
+
+    The claim is a conditional UPDATE on the attempts counter read here, so of two workers
+    only one gets a given try: on PostgreSQL the second UPDATE waits for the first's row lock,
+    then finds the counter changed and updates nothing; on SQLite the transaction holds the
+    write lock from its start. The number is the worker's lease token for the outcome.
+    A lapsed lease is logged as a try without an outcome; on the last allowed try the
+    delivery fails instead of being sent again.
+    """
+    row = Delivery.objects.filter(_due(now), pk=delivery_id).values("status", "attempts").first()
+    if row is None:
+        return None
+    lapsed = row["status"] == Delivery.Status.SENDING
+    # Every change of a delivery changes its status or its attempts counter.
+    same = Delivery.objects.filter(pk=delivery_id, status=row["status"], attempts=row["attempts"])
+    if lapsed and row["attempts"] >= max_attempts():
+        if same.update(
+            status=Delivery.Status.FAILED, next_attempt_at=None, last_error=LOST_TRY, updated_at=now
+        ):
+            DeliveryAttempt.objects.create(
+                delivery_id=delivery_id, number=row["attempts"], at=now, ok=False, error=LOST_TRY
+            )
+        return None
+    claimed = same.update(
+        status=Delivery.Status.SENDING,
+        attempts=F("attempts") + 1,
+        next_attempt_at=now + lease(),
+        updated_at=now,
+    )
+    if not claimed:
+        return None
+    if lapsed:
+        DeliveryAttempt.objects.create(
+            delivery_id=delivery_id, number=row["attempts"], at=now, ok=False, error=LOST_TRY
+        )
+    return row["attempts"] + 1
+
+
+def _send(delivery: Delivery) -> None:
     message = EmailMultiAlternatives(
         delivery.subject, delivery.body_text, settings.DEFAULT_FROM_EMAIL, [delivery.to]
     )
     if delivery.body_html:
         message.attach_alternative(delivery.body_html, "text/html")
-    delivery.attempts += 1
-    try:
-        message.send()
-    except Exception as error:  # any transport failure is retried, and recorded
-        reason = f"{type(error).__name__}: {error}"[:2000]
-        DeliveryAttempt.objects.create(
-            delivery=delivery, number=delivery.attempts, at=now, ok=False, error=reason
+    message.send()
+
+
+@transaction.atomic
+def _delivery_record(*, delivery_id: int, number: int, at: datetime, error: str = "") -> None:
+    """Record the outcome of try ``number`` (sent when ``error`` is empty).
+
+    A success always marks the delivery sent: the e-mail did go out, even if this worker's
+    lease ran out meanwhile. A failure changes the delivery only while this worker still holds
+    it (still ``sending`` at try ``number``); otherwise a later try owns it and only the
+    attempt is logged.
+    """
+    DeliveryAttempt.objects.create(
+        delivery_id=delivery_id, number=number, at=at, ok=not error, error=error
+    )
+    if not error:
+        Delivery.objects.filter(pk=delivery_id).exclude(status=Delivery.Status.SENT).update(
+            status=Delivery.Status.SENT, sent_at=at, next_attempt_at=None, updated_at=at
         )
-        delivery.last_error = reason
-        if delivery.attempts >= max_attempts():
-            delivery.status = Delivery.Status.FAILED
-            delivery.next_attempt_at = None
-        else:
-            delivery.status = Delivery.Status.RETRYING
-            delivery.next_attempt_at = now + retry_delay(delivery.attempts)
-            transaction.on_commit(partial(_enqueue, delivery.pk, delivery.next_attempt_at))
-    else:
-        DeliveryAttempt.objects.create(delivery=delivery, number=delivery.attempts, at=now, ok=True)
-        delivery.status = Delivery.Status.SENT
-        delivery.sent_at = now
-        delivery.next_attempt_at = None
-    delivery.save()
-    return delivery
+        return
+    mine = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING, attempts=number)
+    if number >= max_attempts():
+        mine.update(
+            status=Delivery.Status.FAILED, next_attempt_at=None, last_error=error, updated_at=at
+        )
+        return
+    retry_at = at + retry_delay(number)
+    if mine.update(
+        status=Delivery.Status.RETRYING, next_attempt_at=retry_at, last_error=error, updated_at=at
+    ):
+        transaction.on_commit(partial(_enqueue, delivery_id, retry_at))
+
+
+def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delivery | None:
+    """Try to send a queued or due delivery once; record the try. Safe to run twice, and at
+    the same time in two workers: only one of them gets the try; a sent, failed, not-yet-due
+    or being-sent delivery is left alone.
+
+    Three steps, and no transaction is open while the mail server is talked to (call this
+    outside any transaction): a short transaction claims the delivery (``sending``, one more
+    attempt, a lease of ``BAEJI_EMAIL_LEASE_SECONDS``), the message is sent, and a second
+    short transaction records the outcome (sent, or the error and the next try's time).
+
+    Delivery is at least once: a worker that dies (or hangs past its lease) after the mail
+    server accepted the message but before recording it leaves the delivery ``sending``;
+    once the lease is over the retry sweep sends it again. A duplicate e-mail is the chosen
+    price: no mail protocol lets the sender ask afterwards whether a message went out, and
+    recording "sent" before sending would lose the e-mail instead.
+
+    ``now`` fixes the clock (tests); otherwise the outcome is timed when the send returns,
+    so the backoff counts from the end of a slow try.
+    """
+    started = now or timezone.now()
+    number = _delivery_claim(delivery_id=delivery_id, now=started)
+    delivery = Delivery.objects.filter(pk=delivery_id).first() if number is not None else None
+    if number is not None and delivery is not None:  # (gone if its award was deleted meanwhile)
+        error = ""
+        try:
+            _send(delivery)
+        except Exception as failure:  # any transport failure is retried, and recorded
+            error = f"{type(failure).__name__}: {failure}"[:2000]
+        _delivery_record(
+            delivery_id=delivery_id, number=number, at=now or timezone.now(), error=error
+        )
+    return Delivery.objects.filter(pk=delivery_id).first()
 
 
 def deliveries_retry_due(*, now: datetime | None = None) -> int:
-    """Send every delivery that is queued, or waiting to retry and due; returns how many tries."""
-    now = now or timezone.now()
-    due = Delivery.objects.filter(
-        Q(status=Delivery.Status.QUEUED)
-        | Q(status=Delivery.Status.RETRYING, next_attempt_at__lte=now)
-    ).values_list("pk", flat=True)
-    ids = list(due[:1000])
+    """Try every delivery that is queued, due to retry, or whose sender's lease ran out;
+    returns how many were looked at (each is claimed first, so those another worker took
+    meanwhile are skipped).
+
+    ``now`` fixes the clock (tests); otherwise each try reads the clock when it claims, so a
+    long sweep never hands out a lease that is already over.
+    """
+    due = Delivery.objects.filter(_due(now or timezone.now()))
+    ids = list(due.order_by("pk").values_list("pk", flat=True)[:1000])
     for pk in ids:
         delivery_attempt(delivery_id=pk, now=now)
     return len(ids)
@@ -280,7 +399,11 @@ def reminders_due(*, now: datetime | None = None, organization=None):
                 pending=Count(
                     "deliveries",
                     filter=Q(
-                        deliveries__status__in=[Delivery.Status.QUEUED, Delivery.Status.RETRYING]
+                        deliveries__status__in=[
+                            Delivery.Status.QUEUED,
+                            Delivery.Status.SENDING,
+                            Delivery.Status.RETRYING,
+                        ]
                     ),
                 ),
             )

@@ -1,31 +1,28 @@
 """The guardians' e-mails, one function each, after the emails app's pattern.
 
-Each renders ``guardians/emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html``.
+Each renders ``guardians/emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html`` into a
+delivery of the emails app: sent after commit by the e-mail worker and retried on failure. They
+belong to no organization (they are the platform's e-mails to families, not an issuer's), so
+no issuer's e-mail log lists them.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from baeji.core import links
 
 
-def _send(name: str, *, to: str, context: dict, language: str) -> None:
-    language = language if language in ("ko", "en") else "ko"
-    with translation.override(language):
-        context = {**context, "BASE_URL": settings.BASE_URL, "LANGUAGE_CODE": language}
-        subject = " ".join(
-            render_to_string(f"guardians/emails/{name}-subject.txt", context).split()
-        )
-        text = render_to_string(f"guardians/emails/{name}-body.txt", context)
-        html = render_to_string(f"guardians/emails/{name}-body.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
-    message.attach_alternative(html, "text/html")
-    message.send()
+def _send(name: str, *, to: str, context: dict, language: str, kind: str) -> None:
+    from baeji.emails.services import delivery_queue
+
+    delivery_queue(
+        template=f"guardians/emails/{name}",
+        to=to,
+        context=context,
+        language=language if language in ("ko", "en") else "ko",
+        kind=kind,
+    )
 
 
 def child_display_name(child) -> str:
@@ -35,10 +32,12 @@ def child_display_name(child) -> str:
 
 def send_guardian_consent_email(guardianship) -> None:
     """Ask a guardian to consent: what Baeji collects about the child, why, and the link."""
+    from baeji.emails.models import Delivery
     from baeji.guardians.services import CONSENT_TEXT_VERSION
 
     _send(
         "guardian-consent",
+        kind=Delivery.Kind.GUARDIAN_CONSENT,
         to=guardianship.guardian_email,
         language=guardianship.language,
         context={
@@ -53,8 +52,11 @@ def send_guardian_consent_email(guardianship) -> None:
 def send_guardian_award_email(award, *, to: str) -> None:
     """A guardian's copy of a child's award e-mail: the badge page, never the claim link
     (it would sign the guardian in as the child)."""
+    from baeji.emails.models import Delivery
+
     _send(
         "guardian-award",
+        kind=Delivery.Kind.GUARDIAN_AWARD,
         to=to,
         language=award.language,
         context={
@@ -69,9 +71,10 @@ def send_guardian_award_email(award, *, to: str) -> None:
 
 
 def notify_guardians_of_award(award) -> int:
-    """Send the guardian copies of ``award``'s e-mail; returns how many were sent.
+    """Queue the guardian copies of ``award``'s e-mail; returns how many were queued.
 
-    The awards e-mail code calls this right after the learner's own e-mail is sent.
+    The awards e-mail code calls this right after queuing the learner's own e-mail, in the
+    same transaction; the copies are sent after commit.
     """
     from baeji.guardians.selectors import guardian_recipients_for
 

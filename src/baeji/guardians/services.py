@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -94,7 +92,8 @@ def guardian_request(*, child, guardian_email: str, language: str = "ko") -> Gua
     link.status = Guardianship.Status.PENDING
     link.save()
     audit_record(action="guardian.request", actor=child, target=link, data={"guardian": email})
-    transaction.on_commit(partial(send_guardian_consent_email, link))
+    # Queued with the request (a delivery, sent after commit and retried on failure).
+    send_guardian_consent_email(link)
     return link
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -70,7 +68,8 @@ def invitation_create(*, organization, email: str, role: str, by) -> Invitation:
         target=invitation,
         data={"email": invitation.email, "role": role},
     )
-    transaction.on_commit(partial(send_invitation_email, invitation))
+    # Queued with the invitation (a delivery, sent after commit and retried on failure).
+    send_invitation_email(invitation)
     return invitation
 
 
