@@ -341,3 +341,31 @@ def test_checking_is_queued_with_the_upload(world, badges, settings):
     assert batch.status == Batch.Status.VALIDATING
     queued = DBTaskResult.objects.filter(task_path="baeji.bulk.tasks.validate_batch")
     assert [task.args_kwargs["args"] for task in queued] == [[batch.pk]]
+
+
+@pytest.mark.parametrize("commit", [False, True])
+def test_the_review_emails_are_written_with_the_decision(world, badges, commit):
+    """The institution's e-mails are deliveries written in the decision's transaction: a
+    process that dies just after the commit cannot lose them, a rollback leaves neither."""
+    from django.db import transaction
+
+    from baeji.bulk.services import batch_review
+    from baeji.emails.models import Delivery
+
+    class Died(Exception):
+        pass
+
+    batch = _checked(world, LEARNERS)
+    batch_submit(batch=batch, by=world.member)
+    reviews = Delivery.objects.filter(kind=Delivery.Kind.BULK_REVIEW)
+    try:
+        with transaction.atomic():
+            batch_review(batch=batch, by=world.authority_admin, approve=False, comment="다시")
+            assert reviews.count() >= 1  # before any commit
+            if not commit:
+                raise Died
+    except Died:
+        pass
+    batch.refresh_from_db()
+    assert (batch.status == Batch.Status.REJECTED) == commit
+    assert reviews.exists() == commit

@@ -932,10 +932,12 @@ def batch_review(*, batch: Batch, by, approve: bool, comment: str = "") -> Batch
     )
     if approve:
         _start(batch)
-    from baeji.bulk.tasks import review_email
+    from baeji.bulk.notifications import send_review_email
 
-    # Sent by a task: a mail server that is down cannot undo or break the decision.
-    enqueue_with_transaction(review_email, batch.pk)
+    # Queued as deliveries with the decision (the e-mail worker sends and retries them): a
+    # mail server that is down cannot undo or break the decision, and nothing is lost if a
+    # process dies after the commit.
+    send_review_email(batch.pk)
     return batch
 
 
