@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 
 from baeji.audit.models import AuditEvent
 from baeji.awards.models import Award
-from baeji.awards.services import award_revoke
+from baeji.awards.services import award_notify, award_revoke
 from baeji.backpack.models import (
     BackpackDecision,
     Collection,
@@ -18,7 +18,7 @@ from baeji.backpack.models import (
     ImportedBadge,
     LearnerProfile,
 )
-from baeji.emails.models import OutboxMessage
+from baeji.emails.models import Delivery, OutboxMessage
 
 from .conftest import claim_path, issue
 
@@ -35,6 +35,9 @@ def test_delete_account_removes_personal_data(client, world, swim_badge, outside
     client.post("/me/profile", {"handle": "minjun", "display_name": "민준", "enabled": "on"})
     client.post("/me/did")
     client.post("/accounts/email/", {"action_add": "", "email": "second@learners.example"})
+    # The award e-mails, as the issuer's log keeps them (still queued: nothing is sent here).
+    assert award_notify(award_id=award.pk) and award_notify(award_id=declined.pk)
+    assert Delivery.objects.filter(to="minjun@learners.example").count() == 2
     assert OutboxMessage.objects.filter(to__icontains="second@learners.example").exists()
     assert ImportedBadge.objects.count() == 1 and Collection.objects.count() == 1
 
@@ -55,6 +58,14 @@ def test_delete_account_removes_personal_data(client, world, swim_badge, outside
     assert not Award.objects.filter(recipient_email__icontains="learners.example").exists()
     assert not Award.objects.filter(recipient_name="김민준").exists()
     assert not OutboxMessage.objects.filter(to__icontains="learners.example").exists()
+    # The issuer's e-mail log keeps that two e-mails were due, not to whom or what they said,
+    # and nothing more is sent to the deleted account.
+    deliveries = list(Delivery.objects.filter(award__in=[award, declined]))
+    assert len(deliveries) == 2
+    for delivery in deliveries:
+        assert delivery.to == "deleted@deleted.invalid" and not delivery.body_text
+        assert "learners.example" not in delivery.subject + delivery.body_html
+        assert delivery.status == Delivery.Status.FAILED and delivery.next_attempt_at is None
     for event in AuditEvent.objects.all():
         assert "learners.example" not in json.dumps(event.data, ensure_ascii=False)
     # The issuer still sees that the learner declined.

@@ -42,9 +42,32 @@ def user_get_or_create_for_email(*, email: str, name: str = "", verified: bool =
 
 
 DELETED_NAME = "[deleted]"
+# Where e-mails to a deleted account are recorded as having gone (".invalid" never resolves).
+DELETED_ADDRESS = "deleted@deleted.invalid"
 
 
 @transaction.atomic
+def _deliveries_forget(addresses: set[str], award_ids: list[int]) -> None:
+    """E-mails to the person: what is still to be sent is stopped, and every delivery keeps
+    only its kind, status and times (the issuer's counts of sent and opened e-mails hold), not
+    the address, the message or the mail server's answers (which may quote the address)."""
+    from django.db.models import Q
+
+    from baeji.emails.models import Delivery, DeliveryAttempt
+
+    to_them = Q(award_id__in=award_ids)
+    for address in addresses:
+        to_them |= Q(to__iexact=address)
+    deliveries = Delivery.objects.filter(to_them)
+    deliveries.filter(
+        status__in=[Delivery.Status.QUEUED, Delivery.Status.RETRYING, Delivery.Status.SENDING]
+    ).update(status=Delivery.Status.FAILED, next_attempt_at=None)
+    DeliveryAttempt.objects.filter(delivery__in=deliveries).update(error="")
+    deliveries.update(
+        to=DELETED_ADDRESS, subject="", body_text="", body_html="", last_error="", key=None
+    )
+
+
 def account_delete(*, user) -> int:
     """Delete a learner's account and the personal data the platform keeps about them.
 
@@ -84,6 +107,7 @@ def account_delete(*, user) -> int:
     AuditEvent.objects.filter(actor=user).update(ip=None)
     for address in addresses:
         OutboxMessage.objects.filter(to__icontains=address).delete()
+    _deliveries_forget(addresses, award_ids)
     audit_record(action="account.delete", actor=None, data={"awards": len(award_ids)})
     # Cascades take the e-mail addresses, backpack, imports, collections and profile with it.
     user.delete()
