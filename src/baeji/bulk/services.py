@@ -587,39 +587,31 @@ def _same_award_issued(organization, rows: list[ValidRow]) -> dict[str, tuple[Aw
             by_email[(row.email.strip().lower(), achievement_id, row.issued_on)] = row.key
         if row.learner_id:
             by_learner_id[(row.learner_id, achievement_id, row.issued_on)] = row.key
+
+    def matches(model, field: str, wanted: dict[tuple, str], *extra: str) -> Iterator[tuple]:
+        """(row key, object) for each ``model`` object whose (field, badge, day) is wanted."""
+        if not wanted:
+            return
+        found = model.objects.filter(
+            organization=organization,
+            **{f"{field}__in": {key[0] for key in wanted}},
+            achievement_id__in={key[1] for key in wanted},
+        ).only("id", "public_id", "row_key", field, "achievement_id", "issued_at", *extra)
+        for item in found:
+            day = item.issued_at.astimezone(KOREA).date()
+            key = wanted.get((getattr(item, field), item.achievement_id, day))
+            if key is not None:
+                yield key, item
+
     found: dict[str, tuple[Award | None, Any]] = {}
-    if by_email:
-        for award in Award.objects.filter(
-            organization=organization,
-            recipient_email__in={key[0] for key in by_email},
-            achievement_id__in={key[1] for key in by_email},
-        ).only("id", "public_id", "row_key", "recipient_email", "achievement_id", "issued_at"):
-            day = award.issued_at.astimezone(KOREA).date()
-            key = by_email.get((award.recipient_email, award.achievement_id, day))
-            if key is not None:
-                found.setdefault(key, (award, None))
-    if by_learner_id:
-        for award in Award.objects.filter(
-            organization=organization,
-            learner_id__in={key[0] for key in by_learner_id},
-            achievement_id__in={key[1] for key in by_learner_id},
-        ).only("id", "public_id", "row_key", "learner_id", "achievement_id", "issued_at"):
-            day = award.issued_at.astimezone(KOREA).date()
-            key = by_learner_id.get((award.learner_id, award.achievement_id, day))
-            if key is not None:
-                found.setdefault(key, (award, None))
-        for pending in PendingAward.objects.filter(
-            organization=organization,
-            learner_id__in={key[0] for key in by_learner_id},
-            achievement_id__in={key[1] for key in by_learner_id},
-        ).only(
-            "id", "public_id", "row_key", "award_id", "claim_code", "learner_id",
-            "achievement_id", "issued_at",
-        ):  # fmt: skip
-            day = pending.issued_at.astimezone(KOREA).date()
-            key = by_learner_id.get((pending.learner_id, pending.achievement_id, day))
-            if key is not None:
-                found.setdefault(key, (None, pending))
+    for key, award in matches(Award, "recipient_email", by_email):
+        found.setdefault(key, (award, None))
+    for key, award in matches(Award, "learner_id", by_learner_id):
+        found.setdefault(key, (award, None))
+    for key, pending in matches(
+        PendingAward, "learner_id", by_learner_id, "award_id", "claim_code"
+    ):
+        found.setdefault(key, (None, pending))
     return found
 
 
