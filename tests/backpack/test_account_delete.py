@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
@@ -83,3 +84,23 @@ def test_delete_account_removes_personal_data(client, world, swim_badge, outside
 def test_delete_needs_sign_in(client, world):
     assert client.post("/me/account/delete", {"confirm": "삭제"}).status_code == 302
     assert get_user_model().objects.count() == 5
+
+
+def test_a_deletion_that_fails_midway_changes_nothing(world, swim_badge, monkeypatch):
+    """One transaction: if anything fails, the learner keeps both the account and the badge."""
+    from baeji.accounts import services
+
+    award = issue(swim_badge, "minjun@learners.example", name="김민준")
+    user = get_user_model().objects.create_user(username="minjun", email="minjun@learners.example")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    Award.objects.filter(pk=award.pk).update(recipient=user)
+
+    def broken(**_kwargs):
+        raise RuntimeError("the audit log is unavailable")
+
+    monkeypatch.setattr(services, "audit_record", broken)
+    with pytest.raises(RuntimeError):
+        services.account_delete(user=user)
+    award.refresh_from_db()
+    assert get_user_model().objects.filter(pk=user.pk).exists()
+    assert award.recipient_id == user.pk and award.recipient_email == "minjun@learners.example"

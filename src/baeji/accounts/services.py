@@ -46,7 +46,6 @@ DELETED_NAME = "[deleted]"
 DELETED_ADDRESS = "deleted@deleted.invalid"
 
 
-@transaction.atomic
 def _deliveries_forget(addresses: set[str], award_ids: list[int]) -> None:
     """E-mails to the person: what is still to be sent is stopped, and every delivery keeps
     only its kind, status and times (the issuer's counts of sent and opened e-mails hold), not
@@ -68,6 +67,7 @@ def _deliveries_forget(addresses: set[str], award_ids: list[int]) -> None:
     )
 
 
+@transaction.atomic
 def account_delete(*, user) -> int:
     """Delete a learner's account and the personal data the platform keeps about them.
 
