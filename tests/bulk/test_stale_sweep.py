@@ -185,3 +185,32 @@ def test_chunks_and_their_tasks_are_written_in_one_transaction(world, badges, se
         pass
     expected = 1 if commit else 0
     assert chunk_tasks.count() == BatchChunk.objects.filter(batch=batch).count() == expected
+
+
+@pytest.mark.django_db
+def test_a_chunk_that_stopped_its_worker_five_times_fails_the_batch(
+    world, badges, django_capture_on_commit_callbacks
+):
+    """A chunk whose every run killed its worker (out of memory, say) is not run for ever:
+    after the fifth, the sweep fails the batch with a message in both languages."""
+    from baeji.audit.models import AuditEvent
+    from baeji.bulk.services import MAX_CHUNK_ATTEMPTS
+
+    batch = _issuing_batch(world)
+    chunk = _worker_died(batch, lease_left=timedelta(seconds=-1))
+    BatchChunk.objects.filter(pk=chunk.pk).update(attempts=MAX_CHUNK_ATTEMPTS)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        assert batch_requeue_stale_all() == 0
+    assert not queued
+    chunk.refresh_from_db()
+    batch.refresh_from_db()
+    assert chunk.state == BatchChunk.State.CANCELLED
+    assert batch.status == Batch.Status.FAILED
+    assert "1번째 묶음" in batch.error and "Issuing chunk 1 was started 5 times" in batch.error
+    assert AuditEvent.objects.filter(action="bulk.failed").count() == 1
+    assert not Award.objects.exists()
+    # A run that still finds the chunk (a task queued before) refuses it.
+    BatchChunk.objects.filter(pk=chunk.pk).update(state=BatchChunk.State.QUEUED)
+    from baeji.bulk.services import batch_issue_chunk
+
+    assert batch_issue_chunk(chunk_id=chunk.pk) == "skipped"

@@ -115,6 +115,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "before it finished. The file may be too large or too complex: split it, or save it "
         "as CSV, and upload it again.",
     ),
+    "chunk_interrupted": (
+        "{number}번째 묶음의 발급이 {attempts}번 시작되었지만 매번 작업 프로세스가 멈췄습니다. "
+        "이미 발급된 배지는 그대로 유효합니다. 운영자에게 작업 프로세스의 기록(메모리 부족 등)을 "
+        "확인해 달라고 요청한 뒤 같은 파일을 다시 올리면 남은 행만 발급됩니다.",
+        "Issuing chunk {number} was started {attempts} times, and each time the worker "
+        "stopped. What was issued stays issued. Ask the operator to look at the workers' logs "
+        "(memory, for instance), then upload the same file again: only the rest is issued.",
+    ),
     "formula_cell": (
         "'{label}' 칸이 '{char}' 문자로 시작합니다. 수식으로 실행될 수 있는 값은 받지 않습니다. "
         "앞의 문자를 지우거나 수식 대신 값을 붙여 넣으세요.",

@@ -33,6 +33,7 @@ from baeji.achievements.models import Achievement
 from baeji.audit.services import audit_record
 from baeji.awards.models import Award, PendingAward
 from baeji.awards.services import IssueItem, award_issue_many
+from baeji.bulk.messages import LANGUAGES, message
 from baeji.bulk.models import (
     AchievementAssignment,
     Batch,
@@ -1028,7 +1029,9 @@ def batch_issue_chunk(*, chunk_id: int) -> str:
         # A write first: it takes the row lock on PostgreSQL and the write lock on SQLite at
         # once, so two runs of a chunk cannot both pass this point before one commits.
         started = BatchChunk.objects.filter(
-            pk=chunk_id, state__in=[BatchChunk.State.QUEUED, BatchChunk.State.RUNNING]
+            pk=chunk_id,
+            state__in=[BatchChunk.State.QUEUED, BatchChunk.State.RUNNING],
+            attempts__lt=MAX_CHUNK_ATTEMPTS,
         ).update(
             state=BatchChunk.State.RUNNING,
             attempts=F("attempts") + 1,
@@ -1165,20 +1168,24 @@ def batch_chunk_failed(*, chunk_id: int, error: BaseException) -> bool:
                 later = timezone.now() + timedelta(seconds=chunk.attempts)
                 _enqueue_chunks([chunk_id], run_after=later)
         return bool(requeued)
-    with transaction.atomic():
-        BatchChunk.objects.filter(pk=chunk_id).update(state=BatchChunk.State.CANCELLED)
-        Batch.objects.filter(pk=chunk.batch_id, status=Batch.Status.ISSUING).update(
-            status=Batch.Status.FAILED,
-            finished_at=timezone.now(),
-            error=f"{type(error).__name__}: {error}"[:2000],
-        )
-        audit_record(
-            action="bulk.failed",
-            organization=chunk.batch.organization,
-            target=chunk.batch,
-            data={"chunk": chunk.number, "error": f"{type(error).__name__}: {error}"[:500]},
-        )
+    _chunk_gives_up(chunk, f"{type(error).__name__}: {error}")
     return False
+
+
+def _chunk_gives_up(chunk: BatchChunk, error: str) -> None:
+    """Stop a chunk that failed too often, and fail its batch (what was issued stays)."""
+    with transaction.atomic():
+        BatchChunk.objects.filter(pk=chunk.pk).update(state=BatchChunk.State.CANCELLED)
+        failed = Batch.objects.filter(pk=chunk.batch_id, status=Batch.Status.ISSUING).update(
+            status=Batch.Status.FAILED, finished_at=timezone.now(), error=error[:2000]
+        )
+        if failed:
+            audit_record(
+                action="bulk.failed",
+                organization=chunk.batch.organization,
+                target=chunk.batch,
+                data={"chunk": chunk.number, "error": error[:500]},
+            )
 
 
 def _queue_notifications(awards: list[Award], pending: list[PendingAward]) -> None:
@@ -1247,11 +1254,20 @@ def batch_requeue_stale(*, batch: Batch, now: datetime | None = None) -> int:
     harmless: chunks are idempotent.
     """
     now = now or timezone.now()
-    stale = list(
-        BatchChunk.objects.filter(
-            batch=batch, state=BatchChunk.State.RUNNING, lease_until__lt=now
-        ).values_list("pk", flat=True)
-    )
+    stale = []
+    for chunk in BatchChunk.objects.filter(
+        batch=batch, state=BatchChunk.State.RUNNING, lease_until__lt=now
+    ).select_related("batch__organization"):
+        if chunk.attempts < MAX_CHUNK_ATTEMPTS:
+            stale.append(chunk.pk)
+            continue
+        # Its worker died every time (out of memory, say): running it again would only
+        # stop another worker, for ever.
+        error = "\n".join(
+            message("chunk_interrupted", language, number=chunk.number, attempts=chunk.attempts)
+            for language in LANGUAGES
+        )
+        _chunk_gives_up(chunk, error)
     if not stale:
         return 0
     with transaction.atomic():
@@ -1280,7 +1296,6 @@ def batch_requeue_stale_checks(*, now: datetime | None = None) -> int:
     Returns how many checks were queued again. A queued check frees the lease, so the sweep
     queues it once per lease, however often it runs before a worker picks the task up.
     """
-    from baeji.bulk.messages import LANGUAGES, message
     from baeji.bulk.tasks import validate_batch
 
     now = now or timezone.now()
@@ -1454,7 +1469,6 @@ def report_rows(batch: Batch, *, language: str | None = None) -> Iterator[Any]:
     the error column says why they were not issued (yet): invalid rows elsewhere in the
     file, waiting for approval, a job still running, rejected, cancelled or failed.
     """
-    from baeji.bulk.messages import message
     from baeji.bulk.spreadsheet import ReportRow
 
     language = language or batch.language
