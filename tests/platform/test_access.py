@@ -151,3 +151,16 @@ def test_issuers_suspend_and_revoke(client, world, award):
 def test_org_page_requires_sign_in(client, world):
     response = client.get("/orgs/school/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_may_answers_what_the_access_functions_would_allow(world):
+    from baeji.core.access import may
+
+    assert may(world.member, world.school, "issue") and not may(
+        world.member, world.school, "manage"
+    )
+    assert may(world.authority_admin, world.school, "manage")  # an authority over its members
+    assert not may(world.sibling_member, world.school, "view")  # siblings see nothing
+    assert not may(AnonymousUser(), world.school, "view")
+    with pytest.raises(ValueError):
+        may(world.owner, world.school, "delete")

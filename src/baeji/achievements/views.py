@@ -47,7 +47,7 @@ from baeji.core import links
 from baeji.core.access import (
     access_achievement_for_user,
     access_organization_for_user,
-    role_rank_for_user,
+    may,
 )
 
 
@@ -56,7 +56,6 @@ from baeji.core.access import (
 def achievement_detail(request, public_id: str):
     """A badge class for staff, with the award form (issuers) and the quick edit form (admins)."""
     achievement = access_achievement_for_user(request.user, public_id, need="view")
-    rank = role_rank_for_user(request.user, achievement.organization)
     version = achievement.current_version
     award_form = AwardForm(request.POST if request.POST.get("action") == "award" else None)
     edit_form = AchievementEditForm(
@@ -107,8 +106,8 @@ def achievement_detail(request, public_id: str):
             "criteria_html": render_markdown(version.criteria_md),
             "award_form": award_form,
             "edit_form": edit_form,
-            "can_issue": rank >= 2,
-            "can_manage": rank >= 3,
+            "can_issue": may(request.user, achievement.organization, "issue"),
+            "can_manage": may(request.user, achievement.organization, "manage"),
             "versions": versions_of(achievement),
         },
     )
@@ -241,7 +240,11 @@ def _designer(request, organization, achievement=None):
     if post is not None and "add_result" in post:
         # Adding a row is a round trip without JavaScript: show the same form with one more.
         data = post.copy()
-        data["results-TOTAL_FORMS"] = str(int(data.get("results-TOTAL_FORMS", 0)) + 1)
+        try:
+            shown = int(data.get("results-TOTAL_FORMS", 0))
+        except ValueError:
+            shown = 0  # a tampered count: start the rows over rather than fail
+        data["results-TOTAL_FORMS"] = str(max(shown, 0) + 1)
         form = AchievementForm(data, files, initial=initial, **form_kwargs)
         design_form = DesignForm(data, initial=design_initial, prefix="design")
         rows = ResultRowFormSet(data, initial=rows_initial, prefix="results")
@@ -422,7 +425,7 @@ def achievement_series(request, slug: str):
 def framework_list(request, slug: str):
     """The frameworks an organization uses (its own and its authority's); admins add and order."""
     organization = access_organization_for_user(request.user, slug, need="view")
-    can_manage = role_rank_for_user(request.user, organization) >= 3
+    can_manage = may(request.user, organization, "manage")
     form = FrameworkForm(request.POST or None)
     if request.method == "POST":
         organization = access_organization_for_user(request.user, slug, need="manage")

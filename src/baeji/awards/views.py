@@ -9,9 +9,9 @@ from django.views.decorators.http import require_http_methods
 
 from baeji.awards.services import AwardError, award_reinstate, award_revoke, award_suspend
 from baeji.core import links
-from baeji.core.access import access_award_for_user, role_rank_for_user
+from baeji.core.access import access_award_for_user, may
 
-# Suspending is routine for issuers; revoking for good is for admins.
+# Issuers suspend, reinstate and revoke; suspending and revoking need a reason.
 _ACTIONS = {
     "revoke": (award_revoke, "issue"),
     "suspend": (award_suspend, "issue"),
@@ -41,7 +41,6 @@ def award_detail(request, public_id: str):
         else:
             messages.success(request, _("Status changed."))
         return redirect("award-detail", public_id=public_id)
-    rank = role_rank_for_user(request.user, award.organization)
     return render(
         request,
         "awards/detail.html",
@@ -49,6 +48,6 @@ def award_detail(request, public_id: str):
             "award": award,
             "organization": award.organization,
             "credential_url": links.credential_url(award),
-            "can_issue": rank >= 2,
+            "can_issue": may(request.user, award.organization, "issue"),
         },
     )

@@ -28,7 +28,7 @@ from baeji.bulk.spreadsheet import (
 from baeji.core.access import (
     access_batch_for_user,
     access_organization_for_user,
-    role_rank_for_user,
+    may,
 )
 from baeji.organizations.models import Organization
 
@@ -104,9 +104,8 @@ def bulk_template(request, fmt: str):
 
 
 def _detail_context(request, batch: Batch) -> dict:
-    rank = role_rank_for_user(request.user, batch.organization)
     parent = batch.organization.parent
-    can_review = parent is not None and role_rank_for_user(request.user, parent) >= 3
+    can_review = parent is not None and may(request.user, parent, "manage")
     language = _language()
     errors = [
         (row.line, [(item.get("field") or "", item[language]) for item in row.errors])
@@ -116,7 +115,7 @@ def _detail_context(request, batch: Batch) -> dict:
         "organization": batch.organization,
         "section": "bulk",
         "batch": batch,
-        "can_issue": rank >= 2,
+        "can_issue": may(request.user, batch.organization, "issue"),
         "can_review": can_review and batch.status == Batch.Status.SUBMITTED,
         "errors": errors,
         "progress": selectors.progress(batch),

@@ -10,7 +10,7 @@ from allauth.account.internal.flows.login_by_code import LoginCodeVerificationPr
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_date
@@ -42,7 +42,7 @@ from baeji.core.access import (
     access_achievement_for_user,
     access_campaign_for_user,
     access_organization_for_user,
-    role_rank_for_user,
+    may,
 )
 
 SESSION_KEY = "baeji.claims.code"
@@ -105,7 +105,6 @@ def claim_code_finish(request):
     except ClaimError as error:
         request.session.pop(SESSION_KEY, None)
         form = CodeForm(initial={"code": stored["code"]})
-        form.is_bound = False
         messages.error(request, str(error))
         return render(request, "claims/claim_code.html", {"form": form}, status=400)
     request.session.pop(SESSION_KEY, None)
@@ -169,7 +168,7 @@ def _join_url(campaign) -> str:
 def campaign_list(request, slug: str):
     """An organization's campaigns; issuers create new ones here."""
     organization = access_organization_for_user(request.user, slug, need="view")
-    can_issue = role_rank_for_user(request.user, organization) >= 2
+    can_issue = may(request.user, organization, "issue")
     achievements = list(achievements_for_organization(organization)) if can_issue else []
     form = CampaignForm(request.POST or None, achievements=achievements)
     if request.method == "POST":
@@ -237,7 +236,7 @@ def campaign_detail(request, public_id: str):
             "funnel": funnel,
             "rows": _funnel_rows(funnel),
             "chart": _chart_data(funnel),
-            "can_issue": role_rank_for_user(request.user, campaign.organization) >= 2,
+            "can_issue": may(request.user, campaign.organization, "issue"),
         },
     )
 
@@ -321,7 +320,7 @@ def achievement_funnel(request, public_id: str):
     whole = organization == achievement.organization
     funnel = claim_selectors.funnel_for_achievement(achievement, issuers=issuers)
     by_issuer = claim_selectors.funnel_by_issuer(achievement, issuers=issuers) if whole else []
-    sees_owner = whole or role_rank_for_user(request.user, achievement.organization) > 0
+    sees_owner = whole or may(request.user, achievement.organization, "view")
     return render(
         request,
         "claims/achievement_funnel.html",
@@ -336,7 +335,7 @@ def achievement_funnel(request, public_id: str):
             "rows": _funnel_rows(funnel),
             "chart": _chart_data(funnel),
             "unclaimed": claim_selectors.unclaimed_awards(achievement, issuers=issuers),
-            "can_issue": role_rank_for_user(request.user, organization) >= 2,
+            "can_issue": may(request.user, organization, "issue"),
         },
     )
 
@@ -350,7 +349,12 @@ def claim_sheet(request, public_id: str):
     achievement, _owner, issuers = access_achievement_awards_for_user(
         request.user, public_id, need="issue", via=owner.slug
     )
-    issued_on = parse_date(request.GET.get("date", "") or "") if request.GET.get("date") else None
+    try:
+        issued_on = parse_date(request.GET.get("date", ""))
+    except ValueError:  # well formed but not a date (2026-02-30)
+        issued_on = None
+    if request.GET.get("date") and issued_on is None:
+        return HttpResponseBadRequest(_("Give the date as YYYY-MM-DD."))
     pending = claim_selectors.pending_for_sheet(achievement, issuers=issuers, issued_on=issued_on)
     return render(
         request,

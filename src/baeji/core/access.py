@@ -35,6 +35,14 @@ def role_rank_for_user(user, organization) -> int:
     return max((ROLE_RANK[r] for r in roles), default=0)
 
 
+def may(user, organization, need: str) -> bool:
+    """Whether ``user`` has ``need`` (view/issue/manage/own) over ``organization``: for pages
+    that show or hide an action; the action itself fetches through an access_* function."""
+    if need not in NEEDS:
+        raise ValueError(f"unknown need {need!r}; use one of {sorted(NEEDS)}")
+    return role_rank_for_user(user, organization) >= NEEDS[need]
+
+
 def _check(user, organization, need: str) -> None:
     if need not in NEEDS:
         raise ValueError(f"unknown need {need!r}; use one of {sorted(NEEDS)}")

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from baeji.core.access import (
     access_award_for_user,
     access_organization_for_user,
-    role_rank_for_user,
+    may,
 )
 from baeji.emails.forms import ReminderSettingsForm
 from baeji.emails.models import Delivery, OutboxMessage
@@ -89,7 +89,7 @@ def organization_emails(request, slug: str):
             "statuses": Delivery.Status.choices,
             "status": status,
             "form": form,
-            "can_manage": role_rank_for_user(request.user, organization) >= 3,
+            "can_manage": may(request.user, organization, "manage"),
         },
     )
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from baeji.achievements.selectors import achievements_with_counts
 from baeji.audit.selectors import audit_events_for_organization
 from baeji.awards.selectors import awards_for_organization
-from baeji.core.access import access_organization_for_user, role_rank_for_user
+from baeji.core.access import access_organization_for_user, may
 from baeji.organizations.forms import InvitationForm, OrganizationSettingsForm
 from baeji.organizations.models import Invitation, Organization
 from baeji.organizations.selectors import members_of, organizations_for_user
@@ -33,7 +33,6 @@ def home(request):
 def organization_detail(request, slug: str):
     """The staff home of an organization: its badges with counts, latest awards, links."""
     organization = access_organization_for_user(request.user, slug, need="view")
-    rank = role_rank_for_user(request.user, organization)
     achievements = list(achievements_with_counts(organization))
     return render(
         request,
@@ -47,8 +46,8 @@ def organization_detail(request, slug: str):
                 "revoked": sum(a.revoked_count for a in achievements),
             },
             "awards": awards_for_organization(organization, limit=50),
-            "can_issue": rank >= 2,
-            "can_manage": rank >= 3,
+            "can_issue": may(request.user, organization, "issue"),
+            "can_manage": may(request.user, organization, "manage"),
             "children": organization.children.order_by("name"),
             "section": "home",
         },
