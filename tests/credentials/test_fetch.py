@@ -402,6 +402,12 @@ def test_redirect_to_refused_address(server: _Server, target: str, loopback_only
     assert all(address[0] == LOOPBACK for address in loopback_only)
 
 
+def test_redirect_to_unreadable_address_is_a_fetch_error(server: _Server) -> None:
+    # urljoin raises ValueError on an unclosed "[": that must not escape as a crash.
+    with pytest.raises(FetchError, match="redirected to an unreadable address"):
+        _trusted(server).get(f"{server.base}/redirect?to=http://[bad/x")
+
+
 def test_redirect_to_host_outside_allow_list(server: _Server) -> None:
     port = server.server_address[1]
     target = f"http://localhost:{port}/doc"

@@ -86,6 +86,7 @@ def test_check_address_needs_an_ip_literal():
         ("http://example.org:99999/doc", "invalid port"),
         ("http:///doc", "names no host"),
         ("https://" + "a" * 64 + ".example/doc", "cannot be encoded"),
+        ("http://[bad/doc", "not a readable web address"),
     ],
 )
 def test_malformed_urls_are_refused(url, message, loopback_only):

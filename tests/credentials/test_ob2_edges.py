@@ -143,6 +143,13 @@ def test_badge_reference_that_is_not_a_web_address(fetcher):
     assert "'urn:uuid:1234' is not an http(s) address" in message(report, "issuer")
 
 
+def test_badge_reference_that_cannot_be_parsed_as_a_url(fetcher):
+    # urlsplit raises ValueError on an unclosed "[": a failed check, not a crash.
+    report = verify_ob2(hosted(fetcher, badge="https://[bad/badge"), fetcher=fetcher)
+    assert statuses(report)["issuer"] == "fail"
+    assert "'https://[bad/badge' is not an http(s) address" in message(report, "issuer")
+
+
 def test_badge_document_of_the_wrong_type(fetcher):
     fetcher.seed(BADGE_URL, {**_fixture("assets/robotics-badge.json"), "type": "Issuer"})
     report = verify_ob2(hosted(fetcher), fetcher=fetcher)
@@ -321,6 +328,18 @@ def test_revocation_list_that_is_not_a_web_address(fetcher, rsa_key):
     report = verify_ob2(_sign(assertion, rsa_key), fetcher=fetcher)
     assert statuses(report)["status"] == "fail"
     assert "'urn:list:1' is not an http(s) address" in message(report, "status")
+
+
+def test_revocation_list_that_cannot_be_parsed_as_a_url(fetcher, rsa_key):
+    assertion = _with_revocation_list(fetcher, rsa_key, "https://[bad/list")
+    report = verify_ob2(_sign(assertion, rsa_key), fetcher=fetcher)
+    assert statuses(report)["status"] == "fail"
+    assert "'https://[bad/list' is not an http(s) address" in message(report, "status")
+
+
+def test_assertion_url_that_cannot_be_parsed(fetcher):
+    report = verify_ob2("https://[bad/assertion", fetcher=fetcher)
+    assert statuses(report)["format"] == "fail"
 
 
 def test_revocation_list_of_the_wrong_type(fetcher, rsa_key):

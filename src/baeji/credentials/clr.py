@@ -404,7 +404,6 @@ def check_format(credential: dict[str, Any], report: VerificationReport) -> bool
             problems.append("credentialSubject type does not include ClrSubject")
         if not subject.get("verifiableCredential"):
             problems.append("credentialSubject.verifiableCredential is missing or empty")
-    is_v2 = isinstance(context, list) and context and context[0] == VC_V2
     # Only a VC 1.1 record starts with issuanceDate; for anything else, name the VC 2.0 term.
     is_v1 = isinstance(context, list) and context and context[0] == VC_V1
     start_key = "issuanceDate" if is_v1 else "validFrom"
@@ -414,7 +413,7 @@ def check_format(credential: dict[str, Any], report: VerificationReport) -> bool
         report.add("format", "fail", "; ".join(problems), code="format.invalid")
         return False
     old = []
-    if not is_v2:
+    if is_v1:
         old.append("a Verifiable Credentials 1.1 document (CLR 2.0 now uses VC 2.0)")
     if _CLR_DRAFT_CONTEXT in clr_contexts:
         old.append(f"it uses the pre-release CLR context {_CLR_DRAFT_CONTEXT}")

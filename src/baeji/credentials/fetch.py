@@ -223,7 +223,10 @@ def _default_port(scheme: str) -> int:
 
 
 def _strip_fragment(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed "[" in the host
+        raise FetchRefused(f"{url} is not a readable web address") from None
     return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
 
 
@@ -331,8 +334,14 @@ class Fetcher:
             location = response.headers.get("location")
             if response.status not in _REDIRECT_STATUSES or not location:
                 return response
+            try:
+                target = urljoin(current, location.strip())
+            except ValueError:
+                raise FetchError(
+                    f"{current} redirected to an unreadable address {location!r}"
+                ) from None
             # After the last allowed hop the loop ends with this target unrequested.
-            current = _strip_fragment(urljoin(current, location.strip()))
+            current = _strip_fragment(target)
         raise FetchError(f"{url} redirected more than {self.max_redirects} times")
 
     def _target(self, url: str) -> tuple[str, str, int, str]:

@@ -192,7 +192,14 @@ def _ref(value: Any) -> str | None:
 
 
 def _is_http(url: Any) -> bool:
-    return isinstance(url, str) and urlsplit(url).scheme.lower() in ("http", "https")
+    """Whether ``url`` is a readable http(s) address (the checks below rely on it before
+    calling :func:`_host` or :func:`_authority`)."""
+    if not isinstance(url, str):
+        return False
+    try:
+        return urlsplit(url).scheme.lower() in ("http", "https")
+    except ValueError:  # e.g. an unclosed "[" in the host
+        return False
 
 
 def _host(url: str) -> str:

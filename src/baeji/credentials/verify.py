@@ -238,7 +238,7 @@ def _check_format(credential: dict[str, Any], report: VerificationReport) -> boo
     if problems:
         report.add("format", "fail", "; ".join(problems), code="format.invalid")
         return False
-    if isinstance(context, list) and context[0] == VC_V1:
+    if is_v1:
         report.add(
             "format",
             "warn",
