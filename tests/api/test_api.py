@@ -167,6 +167,16 @@ def test_list_is_paginated_and_filtered(client, world, swim_badge, django_assert
     assert client.get("/api/v1/awards?claimed=false", **_auth(secret)).json()["count"] == 5
 
 
+def test_an_offset_past_any_database_integer_gives_an_empty_page(client, world, swim_badge):
+    secret = _token(world)
+    award_issue(
+        achievement=swim_badge, recipient_email="l@l.example", recipient_name="학생", notify=False
+    )
+    response = client.get("/api/v1/awards?offset=100000000000000000000", **_auth(secret))
+    assert response.status_code == 200
+    assert response.json()["count"] == 1 and response.json()["items"] == []
+
+
 def test_revoke_and_suspend(client, world, swim_badge):
     secret = _token(world)
     read_only = _token(world, award=False)
@@ -203,3 +213,21 @@ def test_openapi_document_and_docs(client, db):
     paths = schema.json()["paths"]
     assert "/api/v1/awards" in paths and "/api/v1/awards/batch" in paths
     assert client.get("/api/docs").status_code == 200
+
+
+def test_single_award_fields_longer_than_an_award_keeps_are_refused(client, world, swim_badge):
+    secret = _token(world)
+    body = {
+        "achievement": swim_badge.public_id,
+        "recipient_email": "learner@example.kr",
+        "recipient_name": "가" * 201,
+        "evidence_url": "https://evidence.example.kr/" + "a" * 480,
+        "result": "r" * 201,
+    }
+    response = _post(client, "/api/v1/awards", body, secret)
+    assert response.status_code == 422
+    answer = response.json()
+    assert answer["code"] == "invalid"
+    for field in ("recipient_name", "evidence_url", "result"):
+        assert field in answer["message"]
+    assert not Award.objects.exists()

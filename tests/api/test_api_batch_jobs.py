@@ -426,3 +426,19 @@ def test_json_values_may_start_like_formulas(
     assert response.status_code == 202, response.content
     award = Award.objects.get()
     assert award.narrative == narrative and award.recipient_name == "=김민준"
+
+
+def test_an_evidence_url_longer_than_an_award_keeps_is_refused_up_front(
+    client, world, reading, direct, django_capture_on_commit_callbacks
+):
+    """An award keeps 500 characters of evidence URL: a longer one is an invalid item (not a
+    chunk that fails half-way on PostgreSQL)."""
+    auth = _token(world)
+    long_url = "https://evidence.example.kr/" + "a" * 480
+    body = {"items": [_item(1, evidence_url=long_url), _item(2)]}
+    response = _post(client, body, auth, django_capture_on_commit_callbacks)
+    assert response.status_code == 422, response.content
+    answer = response.json()
+    assert answer["code"] == "invalid_items"
+    assert [(d["index"], d["errors"][0]["code"]) for d in answer["details"]] == [(0, "too_long")]
+    assert not Batch.objects.exists() and not Award.objects.exists()

@@ -28,6 +28,8 @@ from baeji.awards.services import AwardError, award_issue, award_revoke, award_s
 from baeji.core import links
 
 MAX_PAGE = 200
+# Past any real list, and small enough for a database's 64-bit OFFSET.
+MAX_OFFSET = 10**12
 # What a client may send as ``Idempotency-Key``: 1 to 255 visible ASCII characters.
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
@@ -315,6 +317,10 @@ def _check_item(organization, item: AwardIn) -> tuple[object | None, list[str]]:
         errors.append("recipient_name is empty.")
     if item.evidence_url and not item.evidence_url.startswith(("https://", "http://")):
         errors.append("evidence_url must be an http(s) URL.")
+    for field in ("recipient_name", "evidence_url", "result"):
+        value, most = getattr(item, field), Award._meta.get_field(field).max_length
+        if value and len(value.strip()) > most:
+            errors.append(f"{field} is longer than {most} characters.")
     return achievement, errors
 
 
@@ -373,6 +379,11 @@ def _item_errors(errors, language: str) -> list[dict]:
                 {"field": error.field, "code": error.code, "message": error.message(language)}
             )
     return out
+
+
+def _page(limit: int, offset: int) -> tuple[int, int]:
+    """``limit`` and ``offset`` brought into range (an offset past the end gives no items)."""
+    return max(1, min(limit, MAX_PAGE)), max(0, min(offset, MAX_OFFSET))
 
 
 def _job_url(name: str, job) -> str:
@@ -525,8 +536,7 @@ def job_items(request, job_id: str, limit: int = 100, offset: int = 0):
     from baeji.bulk.services import claim_code_url
 
     job = _job_of(request, job_id)
-    limit = max(1, min(limit, MAX_PAGE))
-    offset = max(0, offset)
+    limit, offset = _page(limit, offset)
     count, rows = selectors.job_items_for_api(job, offset=offset, limit=limit)
     language = _language()
     stopped = job.status in ("rejected", "cancelled", "failed", "done")
@@ -554,8 +564,7 @@ def job_items(request, job_id: str, limit: int = 100, offset: int = 0):
 def award_list(request, filters: Query[AwardFilters]):
     """The organization's awards, newest first; ``limit`` at most 200."""
     token = _need(request, "read")
-    limit = max(1, min(filters.limit, MAX_PAGE))
-    offset = max(0, filters.offset)
+    limit, offset = _page(filters.limit, filters.offset)
     queryset = selectors.awards_for_api(
         token.organization,
         achievement=filters.achievement,

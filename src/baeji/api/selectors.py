@@ -74,10 +74,8 @@ def achievement_for_api(organization, ref: str):
 
 def job_for_api(organization, public_id: str):
     """A bulk-issuance job (batch) of the organization, or None."""
-    try:
-        from baeji.bulk.models import Batch
-    except ImportError:  # bulk issuance is optional
-        return None
+    from baeji.bulk.models import Batch
+
     return (
         Batch.objects.filter(organization=organization, public_id=public_id)
         .select_related("organization")

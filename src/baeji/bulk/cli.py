@@ -83,7 +83,6 @@ class ProgressBar:
 
 def start_workers(count: int) -> list[subprocess.Popen]:
     """Start ``count`` ``db_worker`` processes with this process's settings."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}
     workers = []
     for number in range(count):
         workers.append(
@@ -101,8 +100,7 @@ def start_workers(count: int) -> list[subprocess.Popen]:
                     f"issue-bulk-{os.getpid()}-{number}",
                     "--verbosity",
                     "0",
-                ],
-                env=env,
+                ]
             )
         )
     return workers

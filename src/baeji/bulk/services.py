@@ -1501,10 +1501,6 @@ def _not_issued_code(batch: Batch) -> str:
 
 def claim_code_url(pending: PendingAward) -> str:
     """Where a learner redeems a pending award's code (the code is part of the address)."""
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
 
-    try:
-        return links.absolute(reverse("claim-code-scan", args=[pending.claim_code]))
-    except NoReverseMatch:
-        # The claim pages are a separate app; without it the code itself is what to hand out.
-        return f"claim-code:{pending.claim_code}"
+    return links.absolute(reverse("claim-code-scan", args=[pending.claim_code]))

@@ -80,7 +80,7 @@ FIELD_MAX_LENGTH: dict[str, int] = {
     "email": 254,
     "achievement": 100,
     "issued_on": 40,
-    "evidence_url": 2000,
+    "evidence_url": 500,  # what an Award keeps (awards.models.Award.evidence_url)
     "narrative": 5000,
     "result": 200,
     "learner_id": 100,
