@@ -161,6 +161,16 @@ def test_add_result_row_round_trip_keeps_input(client, world):
     assert not Achievement.objects.filter(slug="swim-2").exists()
 
 
+def test_add_result_row_with_a_tampered_row_count_is_not_an_error(client, world):
+    client.force_login(world.owner)
+    response = client.post(
+        "/orgs/school/badges/new", _design_post(add_result="1", **{"results-TOTAL_FORMS": "x"})
+    )
+    assert response.status_code == 200
+    assert 'name="results-0-name"' in response.content.decode()
+    assert not Achievement.objects.filter(slug="swim-2").exists()
+
+
 def test_removing_a_result_row(client, world):
     client.force_login(world.owner)
     client.post("/orgs/school/badges/new", _design_post(**{"results-0-DELETE": "on"}))

@@ -27,7 +27,7 @@ def badge_design(
 
 
 def render_images(
-    *, name: str, organization_name: str, level: int | None, family: str, design: dict
+    *, name: str, organization_name: str, level: int | None, design: dict
 ) -> tuple[bytes, str]:
     """The (PNG bytes, SVG text) of a badge."""
     badge = badge_design(name=name, organization_name=organization_name, level=level, design=design)

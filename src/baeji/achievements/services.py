@@ -35,7 +35,7 @@ CONTENT_FIELDS = (
     "alignments",
     "design",
 )
-_IMAGE_FIELDS = {"name", "level", "family", "design"}
+_IMAGE_FIELDS = {"name", "level", "design"}
 
 
 def _check_fields(fields: dict[str, Any]) -> None:
@@ -52,7 +52,6 @@ def _draw(version: AchievementVersion) -> None:
         name=version.name,
         organization_name=version.achievement.organization.name,
         level=version.level,
-        family=version.family,
         design=version.design or {},
     )
     version.image_png, version.image_svg = png, svg
@@ -82,7 +81,6 @@ def _use_upload(version: AchievementVersion, upload: CleanImage) -> None:
             name=version.name,
             organization_name=version.achievement.organization.name,
             level=version.level,
-            family=version.family,
             design={k: v for k, v in version.design.items() if k != "source"},
         )
         version.image_png = png

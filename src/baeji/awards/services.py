@@ -151,7 +151,7 @@ def _allocate(organization, count: int) -> tuple[StatusList, list[int]]:
     return status_list, indexes
 
 
-def _results(version, award_url: str, value: str | None) -> list[dict]:
+def _results(version, value: str | None) -> list[dict]:
     if not value:
         return []
     described = version.result_descriptions or []
@@ -271,7 +271,7 @@ class _Signer:
             name=version.name,
             description=version.description,
             identifiers=[model.identity_object(email=award.recipient_email)],
-            results=_results(version, award_url, award.result),
+            results=_results(version, award.result),
             evidence=evidence,
             credential_status=bitstring.status_entry(
                 list_credential_url=links.status_list_url(award.status_list),
@@ -297,7 +297,7 @@ class _Signer:
         subject = document["credentialSubject"]
         subject["identifier"] = [model.identity_object(email=award.recipient_email)]
         if award.result:
-            subject["result"] = _results(award.version, award_url, award.result)
+            subject["result"] = _results(award.version, award.result)
         if award.evidence_url or award.narrative:
             document["evidence"] = [
                 model.evidence(id=award.evidence_url or None, narrative=award.narrative or None)

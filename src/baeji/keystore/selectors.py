@@ -25,6 +25,11 @@ def active_key(organization) -> SigningKey | None:
     ).first()
 
 
+def keys_for_organization(organization):
+    """Every key of the organization, newest first (active, retired and revoked)."""
+    return SigningKey.objects.filter(organization=organization).order_by("-created_at", "-id")
+
+
 def verification_method_id(key: SigningKey) -> str:
     """The DID URL of ``key``: ``<did>#<fragment>``."""
     return f"{did_for_organization(key.organization)}#{key.fragment}"
@@ -47,6 +52,6 @@ def did_document_for_organization(organization) -> dict:
             keys.decode_multikey(k.public_multibase),
             k.revoked_at if k.status == SigningKey.Status.REVOKED else None,
         )
-        for k in SigningKey.objects.filter(organization=organization).order_by("-created_at", "-id")
+        for k in keys_for_organization(organization)
     ]
     return keys.did_web_document(did_for_organization(organization), keys=entries)

@@ -8,7 +8,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from baeji.core.access import access_organization_for_user
 from baeji.keystore.models import SigningKey
-from baeji.keystore.selectors import did_for_organization, verification_method_id
+from baeji.keystore.selectors import (
+    did_for_organization,
+    keys_for_organization,
+    verification_method_id,
+)
 from baeji.keystore.services import signing_key_revoke, signing_key_rotate
 
 
@@ -16,8 +20,7 @@ from baeji.keystore.services import signing_key_revoke, signing_key_rotate
 def key_list(request, slug: str):
     """Every key of the organization, newest first, with its Multikey and status."""
     organization = access_organization_for_user(request.user, slug, need="manage")
-    keys = SigningKey.objects.filter(organization=organization).order_by("-created_at", "-id")
-    rows = [(key, verification_method_id(key)) for key in keys]
+    rows = [(key, verification_method_id(key)) for key in keys_for_organization(organization)]
     return render(
         request,
         "keystore/keys.html",

@@ -11,7 +11,6 @@ invalidation messages — while unchanged credentials are answered from the cach
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -256,8 +255,3 @@ def linkedin_add_url(award) -> str:
         params["expirationYear"] = award.valid_until.year
         params["expirationMonth"] = award.valid_until.month
     return "https://www.linkedin.com/profile/add?" + urlencode(params)
-
-
-def credential_document(award) -> dict:
-    """The stored credential as a dict (for templates; the JSON endpoints serve the text)."""
-    return json.loads(award.credential_json)

@@ -14,7 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from baeji.achievements.models import AchievementVersion
 from baeji.achievements.rendering import render_markdown
-from baeji.achievements.selectors import public_achievements_for_organization
+from baeji.achievements.selectors import (
+    public_achievements_for_organization,
+    version_by_public_id,
+)
 from baeji.awards import selectors as award_selectors
 from baeji.awards.models import Award, StatusList
 from baeji.core import links
@@ -153,9 +156,7 @@ def credential_svg(request, public_id: str):
 
 def _version_or_404(public_id: str) -> AchievementVersion:
     try:
-        return AchievementVersion.objects.select_related(
-            "achievement", "achievement__organization"
-        ).get(public_id=public_id)
+        return version_by_public_id(public_id)
     except AchievementVersion.DoesNotExist:
         raise Http404("no such badge") from None
 
@@ -257,8 +258,8 @@ def _fetch_for_verify(url: str) -> bytes | None:
     """The document at ``url``: our own credentials locally, others through the guarded fetcher."""
     if url.startswith(links.absolute("/c/")):
         public_id = url.removeprefix(links.absolute("/c/")).split("/")[0].split(".")[0]
-        award = Award.objects.filter(public_id=public_id).first()
-        return award.credential_json.encode("utf-8") if award else None
+        text = selectors.credential_text(public_id)
+        return text.encode("utf-8") if text is not None else None
     try:
         response = Fetcher().get(url, accept="application/ld+json, application/json")
     except CredentialError:
