@@ -46,6 +46,24 @@ DELETED_NAME = "[deleted]"
 DELETED_ADDRESS = "deleted@deleted.invalid"
 
 
+@transaction.atomic
+def claim_link_answer(*, award, decision: str):
+    """A learner follows an award e-mail's link: the account of its address (made if need
+    be) gets the award with their answer (``accepted`` or ``declined``), and every other
+    award sent to that address joins the account, undecided. All or nothing; returns the
+    account."""
+    from baeji.awards.models import Award
+    from baeji.awards.services import award_claim
+    from baeji.backpack.services import decision_set
+
+    user = user_get_or_create_for_email(email=award.recipient_email, name=award.recipient_name)
+    award_claim(award=award, user=user)
+    decision_set(award=award, user=user, decision=decision)
+    for other in Award.objects.filter(recipient_email=award.recipient_email, recipient=None):
+        award_claim(award=other, user=user)
+    return user
+
+
 def _deliveries_forget(addresses: set[str], award_ids: list[int]) -> None:
     """E-mails to the person: what is still to be sent is stopped, and every delivery keeps
     only its kind, status and times (the issuer's counts of sent and opened e-mails hold), not

@@ -11,13 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from baeji.accounts.claims import read_claim_token, read_login_token
-from baeji.accounts.services import account_delete, user_get_or_create_for_email
+from baeji.accounts.services import account_delete, claim_link_answer
 from baeji.awards import selectors as award_selectors
 from baeji.awards.models import Award
-from baeji.awards.services import award_claim
 from baeji.backpack import selectors as backpack_selectors
 from baeji.backpack import views as backpack_views
-from baeji.backpack.services import decision_set
 from baeji.guardians.selectors import age_step_url
 
 
@@ -40,13 +38,8 @@ def claim(request, token: str):
     if request.method == "GET":
         return render(request, "accounts/claim_confirm.html", {"award": award})
     decision = "declined" if request.POST.get("action") == "decline" else "accepted"
-    user = user_get_or_create_for_email(email=award.recipient_email, name=award.recipient_name)
+    user = claim_link_answer(award=award, decision=decision)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    award_claim(award=award, user=user)
-    decision_set(award=award, user=user, decision=decision)
-    # Everything else sent to this address joins the account too (undecided).
-    for other in Award.objects.filter(recipient_email=award.recipient_email, recipient=None):
-        award_claim(award=other, user=user)
     if decision == "declined":
         messages.success(request, _("Declined. The badge is hidden from your pages."))
     else:
