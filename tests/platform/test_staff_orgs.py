@@ -171,6 +171,15 @@ def test_settings_svg_logo_is_sanitised_and_bad_input_changes_nothing(client, wo
     assert world.school.name == "A"
 
 
+def test_settings_refuses_a_web_address_longer_than_the_column(client, world):
+    client.force_login(world.owner)
+    url = "https://hanbit.example/" + "a" * 200
+    response = client.post("/orgs/school/settings", {"name": "A", "url": url, "language": "ko"})
+    assert response.status_code == 200 and "at most 200 characters" in response.content.decode()
+    world.school.refresh_from_db()
+    assert world.school.url != url
+
+
 def test_logo_404_without_logo(client, world):
     assert client.get("/issuers/school/logo").status_code == 404
 

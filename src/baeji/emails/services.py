@@ -27,6 +27,7 @@ from django.db.models import Count, F, Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from baeji.audit.services import audit_record
 from baeji.core import links
@@ -335,16 +336,10 @@ def delivery_resend(*, award, by) -> Delivery:
     from baeji.awards.models import Award
 
     if award.status == Award.Status.REVOKED:
-        raise EmailError(_t("A revoked badge is not sent again."))
+        raise EmailError(_("A revoked badge is not sent again."))
     if award.claimed_at:
-        raise EmailError(_t("This badge has already been claimed."))
+        raise EmailError(_("This badge has already been claimed."))
     return award_delivery_queue(award=award, kind=Delivery.Kind.RESEND, by=by)
-
-
-def _t(text: str) -> str:
-    from django.utils.translation import gettext
-
-    return gettext(text)
 
 
 def settings_for(organization) -> EmailSettings:
@@ -359,7 +354,7 @@ def email_settings_update(
 ) -> EmailSettings:
     """Change an issuer's reminder policy (0 days turns reminders off)."""
     if not (0 <= reminder_after_days <= 365) or not (0 <= reminder_max <= 10):
-        raise EmailError(_t("Use 0–365 days and at most 10 reminders."))
+        raise EmailError(_("Use 0–365 days and at most 10 reminders."))
     found, _created = EmailSettings.objects.update_or_create(
         organization=organization,
         defaults={"reminder_after_days": reminder_after_days, "reminder_max": reminder_max},
@@ -378,6 +373,7 @@ def reminders_due(*, now: datetime | None = None, organization=None):
     settings: the last e-mail about it was sent at least N days ago and fewer than the allowed
     reminders went out. Declined awards (the learner said no) are never reminded."""
     from baeji.awards.models import Award
+    from baeji.backpack.selectors import declined_award_ids
 
     now = now or timezone.now()
     policies = EmailSettings.objects.filter(reminder_after_days__gt=0, reminder_max__gt=0)
@@ -410,21 +406,9 @@ def reminders_due(*, now: datetime | None = None, organization=None):
             .filter(last_sent__lte=cutoff, reminders__lt=policy.reminder_max, pending=0)
             .select_related("organization", "version")
         )
-        declined = _declined_ids(policy.organization)
+        declined = declined_award_ids(policy.organization)
         due.extend(a for a in awards if a.pk not in declined)
     return due
-
-
-def _declined_ids(organization) -> set[int]:
-    try:
-        from baeji.backpack.selectors import declined_award_ids
-    except ImportError:  # the backpack app is optional
-        return set()
-    from django.apps import apps
-
-    if not apps.is_installed("baeji.backpack"):
-        return set()
-    return declined_award_ids(organization)
 
 
 def reminders_send(*, now: datetime | None = None, organization=None) -> int:

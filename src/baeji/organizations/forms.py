@@ -21,7 +21,9 @@ class OrganizationSettingsForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    url = forms.URLField(label=_("Web address"), required=False, assume_scheme="https")
+    url = forms.URLField(
+        label=_("Web address"), max_length=200, required=False, assume_scheme="https"
+    )
     email = forms.EmailField(label=_("Contact e-mail"), required=False)
     language = forms.ChoiceField(
         label=_("Language of new badges"), choices=[("ko", _("Korean")), ("en", _("English"))]

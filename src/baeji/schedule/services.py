@@ -37,6 +37,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
+from baeji.core.queue import queued_with_the_data
 from baeji.schedule.duties import BY_NAME, DUTIES, Duty
 from baeji.schedule.models import PeriodicDuty
 
@@ -127,17 +128,14 @@ def _queue_after_commit(duty: Duty) -> None:
 
 def _claim(duty: Duty, interval: timedelta, now: datetime, by: str) -> bool:
     """Claim one run of ``duty`` if it is due, and queue its task; whether it was claimed."""
-    from django_tasks_db.backend import DatabaseBackend
-
     task = duty.task()
-    in_database = isinstance(task.get_backend(), DatabaseBackend)
     with transaction.atomic():
         claimed = PeriodicDuty.objects.filter(_due(duty.name, interval, now)).update(
             next_run_at=now + interval, last_claimed_at=now, claimed_by=by[:200]
         )
         if not claimed:
             return False
-        if not in_database:
+        if not queued_with_the_data(task):
             # A backend outside the database (the immediate one runs the task right away):
             # after the claim is committed, so the duty never runs inside the claim.
             transaction.on_commit(partial(_queue_after_commit, duty))
