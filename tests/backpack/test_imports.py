@@ -205,3 +205,24 @@ def test_import_of_this_platforms_badge_verifies_locally(client, learner, world,
     assert response.status_code == 302
     assert ImportedBadge.objects.get().outcome == "verified"
     assert model  # the builders are what the outside issuer used
+
+
+def test_public_import_image_hidden_while_the_learner_may_not_share(client, db, outside, png_image):
+    """A baked image holds the whole credential: a child's stays private until consent."""
+    from django.utils import timezone
+
+    from baeji.guardians.services import learner_age_set
+
+    from .conftest import make_user
+
+    child = make_user("child-import@learners.example")
+    learner_age_set(user=child, birth_year=timezone.localdate().year - 9)
+    client.force_login(child)
+    _upload(client, bake(png_image, outside.credential()), "b.png")
+    badge = ImportedBadge.objects.get(user=child)
+    client.post(f"/me/badges/i/{badge.public_id}", {"action": "public"})
+    badge.refresh_from_db()
+    assert badge.is_public
+    assert client.get(f"/me/badges/i/{badge.public_id}/image").status_code == 200
+    client.logout()
+    assert client.get(f"/me/badges/i/{badge.public_id}/image").status_code == 404

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from baeji.awards.models import Award, PendingAward
 from baeji.awards.services import award_issue_pending
@@ -111,3 +112,20 @@ def test_printable_sheet(
         assert html.count('<svg role="img"') == 5
         assert "@page" not in html  # print styles are in the stylesheet
         assert PendingAward.objects.filter(award=None).count() == 5
+
+
+@pytest.mark.parametrize("date", ["2026-02-30", "yesterday"])
+def test_printable_sheet_refuses_a_bad_date(client, world, swim_badge, pending, date):
+    client.force_login(world.owner)
+    response = client.get(f"/manage/badges/{swim_badge.public_id}/claim-sheet?date={date}")
+    assert response.status_code == 400
+    assert "YYYY-MM-DD" in response.content.decode()
+
+
+def test_printable_sheet_keeps_one_issue_date(client, world, swim_badge, pending):
+    client.force_login(world.owner)
+    today = timezone.localtime(pending.issued_at).date().isoformat()
+    page = client.get(f"/manage/badges/{swim_badge.public_id}/claim-sheet?date={today}")
+    assert page.content.decode().count('class="code-card"') == 1
+    other = client.get(f"/manage/badges/{swim_badge.public_id}/claim-sheet?date=2001-01-01")
+    assert other.content.decode().count('class="code-card"') == 0

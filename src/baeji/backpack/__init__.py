@@ -8,7 +8,7 @@ Privacy decisions (see also accounts.services.account_delete):
   public, and never an e-mail address.
 * A credential's own URL (/c/<id>, its JSON, baked PNG/SVG) keeps answering whoever holds the
   link, whatever the setting: verifiers need it, the id is unguessable, and it is what the
-  learner hands out. ``selectors.public_award_ids`` lets the public page decide what to show.
+  learner hands out.
 * Declining a badge hides it from the learner's pages and makes it private; the credential
   stays valid (only its issuer can revoke it) and the issuer sees "declined" through
   ``selectors.declined_award_ids`` / ``selectors.decision_for``.

@@ -71,6 +71,22 @@ def learner_import(user, public_id: str) -> ImportedBadge:
     return ImportedBadge.objects.get(user=user, public_id=public_id)
 
 
+def import_with_image(user, public_id: str) -> ImportedBadge | None:
+    """An imported badge whose image ``user`` may see, or None: its owner always; anyone else
+    only once the owner made it public and ``may_share`` allows sharing (a baked image holds
+    the whole credential)."""
+    badge = (
+        ImportedBadge.objects.select_related("user")
+        .filter(
+            public_id=public_id, source__in=[ImportedBadge.Source.PNG, ImportedBadge.Source.SVG]
+        )
+        .first()
+    )
+    if badge is None or badge.user_id == getattr(user, "pk", None):
+        return badge
+    return badge if badge.is_public and may_share(badge.user) else None
+
+
 # -- issuer side ------------------------------------------------------------------------------
 
 
@@ -279,15 +295,6 @@ def profile_collections(profile: LearnerProfile) -> list[tuple[Collection, list[
     """The collections the learner chose to show on their profile, with their public badges."""
     chosen = Collection.objects.filter(user=profile.user, on_profile=True)
     return [(c, collection_cards(c, public_only=True)) for c in chosen]
-
-
-def public_award_ids(awards: Iterable[Award]) -> set[int]:
-    """Which of these awards their learner made public."""
-    return set(
-        BackpackDecision.objects.filter(award__in=list(awards), is_public=True).values_list(
-            "award_id", flat=True
-        )
-    )
 
 
 # Extra sections of the public profile page. Another app registers a function taking the

@@ -280,6 +280,7 @@ def profile_update(
     *, user, handle: str, display_name: str, bio: str, enabled: bool
 ) -> LearnerProfile:
     """Set the public profile's address and text, and turn it on or off."""
+    from django.core.exceptions import ValidationError
     from django.core.validators import validate_slug
 
     handle = handle.strip().lower()
@@ -288,7 +289,7 @@ def profile_update(
     if handle:
         try:
             validate_slug(handle)
-        except Exception:
+        except ValidationError:
             raise BackpackError(
                 _("Use only letters, numbers, hyphens and underscores in the address.")
             ) from None

@@ -7,7 +7,6 @@ import json
 from datetime import UTC
 from urllib.parse import urlencode
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -22,13 +21,9 @@ from baeji.backpack import export, selectors, services, verifying
 from baeji.backpack.forms import CollectionForm, ImportForm, ProfileForm
 from baeji.backpack.models import Collection, ImportedBadge, LearnerProfile
 from baeji.core import links
-from baeji.verification.selectors import linkedin_add_url
+from baeji.verification.selectors import linkedin_add_url, qr_svg
 
 FILTERS = ("issuer", "competency", "level", "year")
-
-
-def _qr(url: str) -> str:
-    return segno.make(url, error="m").svg_inline(scale=4, dark="#1b1b1f")
 
 
 def _award_or_404(user, public_id: str) -> Award:
@@ -137,7 +132,7 @@ def award_detail(request, public_id: str):
             "credential_url": url,
             "report": verifying.plain_report(verifying.verify_platform_award(award)),
             "linkedin_url": linkedin_add_url(award),
-            "qr_svg": _qr(url),
+            "qr_svg": qr_svg(url),
             "criteria_html": render_markdown(award.version.criteria_md),
         },
     )
@@ -161,7 +156,7 @@ def certificate(request, public_id: str):
                 "version": award.version,
                 "organization": award.organization,
                 "credential_url": url,
-                "qr_svg": _qr(url),
+                "qr_svg": qr_svg(url),
                 "cert_language": language,
             },
         )
@@ -206,13 +201,10 @@ def import_detail(request, public_id: str):
 
 @require_GET
 def import_image(request, public_id: str):
-    """An imported badge's image: for its owner, or anyone once the owner made it public."""
-    badge = ImportedBadge.objects.filter(public_id=public_id).first()
-    if (
-        badge is None
-        or badge.source not in {"png", "svg"}
-        or not (badge.is_public or badge.user_id == getattr(request.user, "pk", None))
-    ):
+    """An imported badge's image: for its owner, or anyone once the owner made it public (and
+    may share)."""
+    badge = selectors.import_with_image(request.user, public_id)
+    if badge is None:
         raise Http404("no such image")
     kind = "image/png" if badge.source == "png" else "image/svg+xml"
     response = HttpResponse(bytes(badge.original), content_type=kind)
@@ -335,7 +327,7 @@ def collection_edit(request, pk: int):
             "form": form,
             "rows": [(c, (c.kind, c.key) in in_collection) for c in cards],
             "share_url": share_url,
-            "qr_svg": _qr(share_url) if collection.is_shared else "",
+            "qr_svg": qr_svg(share_url) if collection.is_shared else "",
         },
     )
 
@@ -357,7 +349,7 @@ def collection_public(request, share_id: str):
             "cards": collection_cards_with_links(collection),
             "owner_name": (profile.display_name if profile else "") or "",
             "share_url": share_url,
-            "qr_svg": _qr(share_url),
+            "qr_svg": qr_svg(share_url),
         },
     )
 

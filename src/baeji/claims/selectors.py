@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db.models import Count, Exists, OuterRef, Q
 
+from baeji.backpack.selectors import declined_among
 from baeji.claims.models import CampaignClaim, ClaimCampaign
 
 STAGES = ("issued", "notified", "opened", "claimed", "declined")
@@ -80,7 +80,6 @@ class Funnel:
     opened: int = 0
     claimed: int = 0
     declined: int = 0
-    declined_known: bool = True
 
     def rows(self) -> list[tuple[str, int]]:
         """(stage, count) in funnel order."""
@@ -108,23 +107,13 @@ def _stage_counts() -> dict:
     }
 
 
-def declined_marker_available() -> bool:
-    """Whether the learner side (``baeji.backpack``) records declined badges here."""
-    return apps.is_installed("baeji.backpack")
-
-
 def funnel(awards, *, pending=None) -> Funnel:
     """The funnel of an award queryset (plus the unredeemed codes of ``pending``); every
     stage, declined included, counts among the same ``awards``."""
     result = Funnel(**_with_stages(awards).aggregate(**_stage_counts()))
     if pending is not None:
         result.issued += pending.filter(award=None, claimed_at=None).count()
-    if declined_marker_available():
-        from baeji.backpack.selectors import declined_among
-
-        result.declined = declined_among(awards).count()
-    else:
-        result.declined_known = False
+    result.declined = declined_among(awards).count()
     return result
 
 
@@ -139,9 +128,7 @@ def _funnel_groups(awards, pending, field: str) -> dict:
     )
     for row in codes:
         groups.setdefault(row[field], {**empty, field: row[field]})["issued"] += row["n"]
-    if declined_marker_available() and groups:
-        from baeji.backpack.selectors import declined_among
-
+    if groups:
         for row in declined_among(awards).values(field).annotate(n=Count("pk")).order_by():
             groups[row[field]]["declined"] = row["n"]
     return groups

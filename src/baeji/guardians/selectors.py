@@ -31,12 +31,6 @@ def learner_age(user) -> LearnerAge | None:
     return LearnerAge.objects.filter(user=user).first()
 
 
-def needs_guardian(user) -> bool:
-    """Whether ``user`` gave a birth year that makes them (possibly) under 14."""
-    profile = learner_age(user)
-    return profile is not None and is_under_consent_age(profile.birth_year)
-
-
 def may_share(user) -> bool:
     """Whether anything of ``user`` may be shown publicly or shared (PIPA gate).
 
