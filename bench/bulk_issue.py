@@ -110,36 +110,40 @@ def _children(pid: int) -> list[int]:
 
 
 def run_issue(env: dict[str, str], upload: Path, report: Path) -> tuple[float, dict[str, int], str]:
-    """Run the command, sampling the peak RSS of it and its workers; returns (s, peaks, err)."""
+    """Run the command, sampling the peak RSS of it and its workers; returns (s, peaks, err).
+
+    Its stderr (progress lines, and the log lines of the workers, which inherit it) goes to a
+    file: a pipe nobody reads while the command runs would fill up and block the writers."""
+    errors = report.with_suffix(".stderr")
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [
-            BAEJI,
-            "issue-bulk",
-            "--issuer",
-            ISSUER,
-            str(upload),
-            "--workers",
-            "2",
-            "--report",
-            str(report),
-            "--language",
-            "en",
-        ],
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    peaks: dict[str, int] = {}
-    names: dict[int, str] = {process.pid: "command"}
-    while process.poll() is None:
-        for child in _children(process.pid):
-            names.setdefault(child, f"worker {len(names)}")
-        for pid, name in names.items():
-            peaks[name] = max(peaks.get(name, 0), _peak_kib(pid))
-        time.sleep(0.1)
+    with errors.open("w", encoding="utf-8") as stderr_file:
+        process = subprocess.Popen(
+            [
+                BAEJI,
+                "issue-bulk",
+                "--issuer",
+                ISSUER,
+                str(upload),
+                "--workers",
+                "2",
+                "--report",
+                str(report),
+                "--language",
+                "en",
+            ],
+            env=env,
+            stderr=stderr_file,
+        )
+        peaks: dict[str, int] = {}
+        names: dict[int, str] = {process.pid: "command"}
+        while process.poll() is None:
+            for child in _children(process.pid):
+                names.setdefault(child, f"worker {len(names)}")
+            for pid, name in names.items():
+                peaks[name] = max(peaks.get(name, 0), _peak_kib(pid))
+            time.sleep(0.1)
     elapsed = time.perf_counter() - started
-    stderr = process.stderr.read() if process.stderr else ""
+    stderr = errors.read_text(encoding="utf-8", errors="replace")
     if process.returncode != 0:
         raise SystemExit(f"issue-bulk failed ({process.returncode}):\n{stderr[-3000:]}")
     return elapsed, peaks, stderr
@@ -169,9 +173,6 @@ def verify_sample(env: dict[str, str], work: Path, rng: random.Random, size: int
     )
     batch = work / "sample.jsonl"
     batch.write_text("".join(row[0] + "\n" for row in credentials), "utf-8")
-    resolve = []
-    did = _rows(env, f"select id from organizations_organization where slug = '{ISSUER}'")
-    assert did
     document = subprocess.run(
         [sys.executable, "-c", _DID_SCRIPT],
         env=env,
@@ -181,7 +182,7 @@ def verify_sample(env: dict[str, str], work: Path, rng: random.Random, size: int
     ).stdout
     did_file = work / "did.json"
     did_file.write_text(document, "utf-8")
-    resolve += ["--resolve", f"{BASE_URL}/issuers/{ISSUER}/did.json={did_file}"]
+    resolve = ["--resolve", f"{BASE_URL}/issuers/{ISSUER}/did.json={did_file}"]
     for n, (public_id, body) in enumerate(
         _rows(env, "select public_id, credential_json from awards_statuslist")
     ):
@@ -270,7 +271,8 @@ def bench(backend: str, rows: int, upload: Path, work: Path) -> None:
         for name, kib in sorted(peaks.items()):
             print(f"  peak RSS {name}: {kib / 1024:.0f} MB")
         print(f"  report lines: {sum(1 for _ in report.open(encoding='utf-8-sig')) - 1}")
-        print(f"  last progress line: {stderr.strip().splitlines()[-2] if stderr else ''}")
+        progress = [line for line in stderr.splitlines() if line.startswith("Issuing ")]
+        print(f"  last progress line: {progress[-1] if progress else 'none'}")
         print("  verify sample:", verify_sample(env, data_dir, random.Random(7), 1000))
     finally:
         if backend == "postgres":

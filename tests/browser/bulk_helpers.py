@@ -1,4 +1,4 @@
-"""Helpers of the bulk-issuing browser test: CSV files, the outbox and the claim-code sign-in."""
+"""Helpers of the browser tests: CSV files, the outbox, the sign-in code and the age step."""
 
 from __future__ import annotations
 
@@ -20,16 +20,22 @@ def csv_file(name: str, rows: list[list[str]]) -> dict:
     return {"name": name, "mimeType": "text/csv", "buffer": buffer.getvalue().encode("utf-8")}
 
 
+def open_mail(page, base: str, email: str, subject: str | re.Pattern = "") -> None:
+    """Open the newest outbox message to ``email`` (optionally by subject) in ``page``."""
+    page.goto(f"{base}/dev/outbox")
+    rows = page.get_by_role("row").filter(has_text=email)
+    if subject:
+        rows = rows.filter(has_text=subject)
+    rows.first.get_by_role("link").first.click()
+    expect(page.locator("pre")).to_be_visible()
+
+
 def outbox_text(page, base: str, email: str, *, subject: str | re.Pattern = "") -> str:
-    """The text part of the newest outbox message to ``email`` (optionally by subject)."""
+    """The text part of the newest outbox message to ``email`` (optionally by subject), read
+    in a page of its own beside ``page``."""
     outbox = page.context.new_page()
     try:
-        outbox.goto(f"{base}/dev/outbox")
-        rows = outbox.get_by_role("row").filter(has_text=email)
-        if subject:
-            rows = rows.filter(has_text=subject)
-        rows.first.get_by_role("link").first.click()
-        expect(outbox.locator("pre")).to_be_visible()
+        open_mail(outbox, base, email, subject)
         return outbox.locator("pre").inner_text()
     finally:
         outbox.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.bulk_helpers import finish_age_step, open_mail
 from tests.browser.conftest import assert_accessible
 from tests.credentials.conftest import Issuer
 
@@ -82,16 +83,6 @@ def external_badge(browser_settings, monkeypatch) -> dict:
     return {"name": "swim-3.json", "mimeType": "application/json", "buffer": data}
 
 
-def open_mail(page, base: str, email: str, subject: str | re.Pattern = "") -> None:
-    """Open the newest outbox message to ``email`` (optionally by subject) in ``page``."""
-    page.goto(f"{base}/dev/outbox")
-    rows = page.get_by_role("row").filter(has_text=email)
-    if subject:
-        rows = rows.filter(has_text=subject)
-    rows.first.get_by_role("link").first.click()
-    expect(page.locator("pre")).to_be_visible()
-
-
 def test_learner_claims_merges_imports_shares_and_grows(
     new_page, live_server, awards, external_badge
 ):
@@ -106,9 +97,7 @@ def test_learner_claims_merges_imports_shares_and_grows(
     expect(learner.locator("main")).to_contain_text("수영 1단계")
     learner.get_by_role("button", name="Accept").click()
     learner.wait_for_url(re.compile(r"/me/(age|badges)"))
-    if "/me/age" in learner.url:
-        learner.get_by_label("Year of birth").fill("1995")
-        learner.get_by_role("button", name="Continue").click()
+    finish_age_step(learner)
     expect(learner).to_have_url(f"{base}/me/badges")
     cards = learner.locator("main")
     expect(cards.get_by_role("link", name="수영 1단계")).to_be_visible()
