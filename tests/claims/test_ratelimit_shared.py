@@ -13,6 +13,7 @@ from django.test import RequestFactory
 
 from baeji.claims import ratelimit
 from baeji.claims.models import RateCounter
+from baeji.claims.services import rate_counters_purge
 from baeji.schedule.services import duties_tick
 
 # The start of a 600-second window (windows are aligned on multiples of their length).
@@ -72,8 +73,8 @@ def test_the_window_expires_and_the_duty_purges_old_counters(
     # The next window starts afresh.
     assert ratelimit.allow(request, "code", now=T0 + timedelta(seconds=600)) is True
     assert RateCounter.objects.count() == 4  # address and session, two windows each
-    assert ratelimit.counters_purge_expired(now=T0 + timedelta(seconds=599)) == 0
-    assert ratelimit.counters_purge_expired(now=T0 + timedelta(seconds=600)) == 2
+    assert rate_counters_purge(now=T0 + timedelta(seconds=599)) == 0
+    assert rate_counters_purge(now=T0 + timedelta(seconds=600)) == 2
     assert set(RateCounter.objects.values_list("window_start", flat=True)) == {
         T0 + timedelta(seconds=600)
     }

@@ -1,6 +1,7 @@
 """A small fixed-window rate limit for the public claim forms, counted in the database.
 
-Every web process on every machine counts in the same rows (:class:`RateCounter`), so the
+Every web process on every machine counts in the same rows (``RateCounter``, written by
+:func:`baeji.claims.services.rate_counter_hit`), so the
 limits hold however many gunicorn workers serve the forms, with no cache service to run. A
 counter is one row per key and window (windows are aligned on multiples of the window length
 since the epoch). A hit is one conditional ``UPDATE ... SET count = count + 1 WHERE count <
@@ -14,15 +15,13 @@ the ``ratelimit-purge`` periodic duty deletes the counters of windows that are o
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from baeji.claims.models import RateCounter
+from baeji.claims.services import rate_counter_hit
 
 # Attempts per address and window when BAEJI_CLAIM_RATE_PER_IP is unset, by form.
 PER_IP = {"join": 300, "code": 60}
@@ -37,36 +36,6 @@ def window_start(now: datetime, window: int) -> datetime:
 def _key(scope: str, kind: str, value: str) -> str:
     digest = salted_hmac("baeji.claims.ratelimit", value, algorithm="sha256").hexdigest()
     return f"{scope}:{kind}:{digest[:40]}"
-
-
-def _hit(key: str, limit: int, window: int, now: datetime) -> bool:
-    """Count one hit on ``key`` in the window of ``now``; False once ``limit`` hits were let
-    through in that window (further hits are not counted)."""
-    if limit <= 0:
-        return False
-    start = window_start(now, window)
-    counter = RateCounter.objects.filter(key=key, window_start=start)
-
-    def count_one() -> bool:
-        return bool(counter.filter(count__lt=limit).update(count=F("count") + 1))
-
-    if count_one():
-        return True
-    current = counter.values_list("count", flat=True).first()
-    if current is not None:
-        # Full (a count never goes down), or the row was inserted just after our update.
-        return current < limit and count_one()
-    try:
-        with transaction.atomic():
-            RateCounter.objects.create(
-                key=key,
-                window_start=start,
-                expires_at=start + timedelta(seconds=window),
-                count=1,
-            )
-    except IntegrityError:  # another process counted the window's first hit meanwhile
-        return count_one()
-    return True
 
 
 def client_ip(request) -> str:
@@ -90,12 +59,8 @@ def allow(request, scope: str, *, now: datetime | None = None) -> bool:
     per_session = int(getattr(settings, "BAEJI_CLAIM_RATE_PER_SESSION", 10))
     if not request.session.session_key:
         request.session.save()
-    ok_ip = _hit(_key(scope, "ip", client_ip(request)), per_ip, window, now)
-    ok_session = _hit(_key(scope, "s", request.session.session_key), per_session, window, now)
+    ip_key = _key(scope, "ip", client_ip(request))
+    session_key = _key(scope, "s", request.session.session_key)
+    ok_ip = rate_counter_hit(key=ip_key, limit=per_ip, window=window, now=now)
+    ok_session = rate_counter_hit(key=session_key, limit=per_session, window=window, now=now)
     return ok_ip and ok_session
-
-
-def counters_purge_expired(*, now: datetime | None = None) -> int:
-    """Delete the counters of windows that are over; returns how many."""
-    deleted, _ = RateCounter.objects.filter(expires_at__lte=now or timezone.now()).delete()
-    return deleted

@@ -4,7 +4,7 @@ audit event (issuing itself is ``award_issue`` / ``award_claim_pending``, which 
 from __future__ import annotations
 
 import hmac
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baeji.audit.services import audit_record
-from baeji.claims.models import CampaignClaim, ClaimCampaign
+from baeji.claims.models import CampaignClaim, ClaimCampaign, RateCounter
 
 
 class ClaimError(Exception):
@@ -246,3 +246,45 @@ def code_redeem(*, code: str, user, name: str = ""):
     except (AwardError, PendingAward.DoesNotExist) as error:
         text = _(str(error)) if str(error) else _("This code has already been used.")
         raise ClaimError(text, "used") from error
+
+
+# --------------------------------------------------------------------------------------------
+# Rate-limit counters (see baeji.claims.ratelimit; bookkeeping, so not audited)
+
+
+def rate_counter_hit(*, key: str, limit: int, window: int, now: datetime) -> bool:
+    """Count one hit on ``key`` in the window of ``now``; False once ``limit`` hits were let
+    through in that window (further hits are not counted)."""
+    if limit <= 0:
+        return False
+    from baeji.claims.ratelimit import window_start
+
+    start = window_start(now, window)
+    counter = RateCounter.objects.filter(key=key, window_start=start)
+
+    def count_one() -> bool:
+        return bool(counter.filter(count__lt=limit).update(count=F("count") + 1))
+
+    if count_one():
+        return True
+    current = counter.values_list("count", flat=True).first()
+    if current is not None:
+        # Full (a count never goes down), or the row was inserted just after our update.
+        return current < limit and count_one()
+    try:
+        with transaction.atomic():
+            RateCounter.objects.create(
+                key=key,
+                window_start=start,
+                expires_at=start + timedelta(seconds=window),
+                count=1,
+            )
+    except IntegrityError:  # another process counted the window's first hit meanwhile
+        return count_one()
+    return True
+
+
+def rate_counters_purge(*, now: datetime | None = None) -> int:
+    """Delete the counters of windows that are over; returns how many."""
+    deleted, _ = RateCounter.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted

@@ -29,9 +29,9 @@ def retry_due_emails() -> int:
 @task()
 def purge_rate_counters() -> int:
     """Delete the claim rate-limit counters whose window is over."""
-    from baeji.claims.ratelimit import counters_purge_expired
+    from baeji.claims.services import rate_counters_purge
 
-    return counters_purge_expired()
+    return rate_counters_purge()
 
 
 @task()
